@@ -1,0 +1,272 @@
+// The one way this server talks HTTP to the customer API: an axios instance with keep-alive, per-attempt
+// timeouts, cancellation, bearer auth, retries for requests that are safe to repeat, and zod validation of
+// every 2xx body. Everything above this file sees typed data or a typed ApiError, never an axios object.
+import { randomBytes } from "node:crypto";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { AuthProvider } from "./auth.js";
+import {
+  type ApiError,
+  apiErrorFromResponse,
+  apiErrorFromTransport,
+  invalidResponse,
+  isApiError,
+  type TransportFailure,
+} from "./errors.js";
+import {
+  decideRetry,
+  isSafeToRepeat,
+  parseRetryAfterMs,
+  type RetryPolicy,
+  type RetryTiming,
+} from "./retry.js";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type QueryValue = string | number | boolean | undefined;
+
+export interface HttpRequest<T> {
+  method: HttpMethod;
+  /** Path below the base URL; every dynamic segment must already be encoded (see `pathOf`). */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  /** Sent as `Idempotency-Key`; a POST without one is never retried. */
+  idempotencyKey?: string;
+  /** Validates the 2xx body. Text responses (downloads) are validated as a string. */
+  schema: z.ZodType<T>;
+  responseType?: "json" | "text";
+  /** Aborts the request and any retry when the tool call is cancelled. */
+  signal?: AbortSignal;
+}
+
+export interface HttpResult<T> {
+  data: T;
+  /** The upstream's `X-Request-Id` of the answer that was used. */
+  requestId: string | undefined;
+  /** True when the upstream replayed an earlier result for the same idempotency key. */
+  replayed: boolean;
+  attempts: number;
+  /** Size of the raw upstream body, for measuring how much the projections save. */
+  rawBytes: number;
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  auth: AuthProvider;
+  /** Per-attempt budget: connect, headers and the whole body. */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  logger: Logger;
+  timing: RetryTiming;
+  userAgent: string;
+  /** Upstream bodies larger than this are refused rather than buffered. */
+  maxResponseBytes?: number;
+}
+
+export interface HttpClient {
+  request<T>(request: HttpRequest<T>): Promise<HttpResult<T>>;
+  /** Releases pooled keep-alive sockets. */
+  close(): void;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Joins path segments, encoding each dynamic one so an id can never change the route. */
+export function pathOf(strings: TemplateStringsArray, ...segments: string[]): string {
+  return strings.reduce(
+    (out, part, i) => out + part + (i < segments.length ? encodeURIComponent(segments[i] ?? "") : ""),
+    "",
+  );
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const agentOptions = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32 };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const instance: AxiosInstance = axios.create({
+    baseURL: options.baseUrl.replace(/\/+$/, ""),
+    httpAgent,
+    httpsAgent,
+    // We parse and validate ourselves so malformed JSON is a typed error, not a silent string.
+    responseType: "text",
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxRedirects: 0,
+    maxContentLength: maxResponseBytes,
+    maxBodyLength: 1024 * 1024,
+    headers: { Accept: "application/json", "User-Agent": options.userAgent },
+  });
+  const log = options.logger.child({ component: "api" });
+
+  async function attempt<T>(request: HttpRequest<T>, callId: string): Promise<HttpResult<T>> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+    let response: AxiosResponse<string>;
+    try {
+      response = await instance.request<string>({
+        method: request.method,
+        url: request.path,
+        params: request.query ? definedOnly(request.query) : undefined,
+        data: request.body,
+        signal,
+        headers: {
+          Authorization: await options.auth.authorization(signal),
+          "X-Request-Id": callId,
+          ...(request.body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...(request.idempotencyKey ? { "Idempotency-Key": request.idempotencyKey } : {}),
+        },
+      });
+    } catch (error) {
+      if (isApiError(error)) throw error;
+      const cause = sanitizedCause(error);
+      if (/maxContentLength/.test(cause.message)) {
+        throw invalidResponse(`body larger than ${maxResponseBytes} bytes`, { cause });
+      }
+      throw apiErrorFromTransport(transportFailure(error, request.signal, timeout.signal), cause);
+    } finally {
+      clearTimeout(timer);
+    }
+    return interpret(request, response);
+  }
+
+  function interpret<T>(request: HttpRequest<T>, response: AxiosResponse<string>): HttpResult<T> {
+    const headers = response.headers;
+    const requestId = headerString(headers["x-request-id"]);
+    const raw = typeof response.data === "string" ? response.data : "";
+    if (response.status < 200 || response.status >= 300) {
+      throw apiErrorFromResponse({
+        status: response.status,
+        body: parseJsonOrUndefined(raw),
+        requestId,
+        retryAfterMs: parseRetryAfterMs(headerString(headers["retry-after"]), options.timing.now()),
+      });
+    }
+    let body: unknown = raw;
+    if (request.responseType !== "text") {
+      try {
+        body = raw === "" ? null : JSON.parse(raw);
+      } catch (cause) {
+        throw invalidResponse("malformed JSON", { cause, status: response.status, requestId });
+      }
+    }
+    const parsed = request.schema.safeParse(body);
+    if (!parsed.success) {
+      throw invalidResponse(describeMismatch(parsed.error), {
+        cause: parsed.error,
+        status: response.status,
+        requestId,
+      });
+    }
+    return {
+      data: parsed.data,
+      requestId,
+      replayed: headerString(headers["idempotent-replayed"]) === "true",
+      attempts: 1,
+      rawBytes: Buffer.byteLength(raw),
+    };
+  }
+
+  return {
+    async request<T>(request: HttpRequest<T>): Promise<HttpResult<T>> {
+      const callId = `cmcp_${randomBytes(8).toString("hex")}`;
+      const safe = isSafeToRepeat(request.method, Boolean(request.idempotencyKey));
+      for (let retryIndex = 0; ; retryIndex++) {
+        const started = performance.now();
+        try {
+          const result = await attempt(request, callId);
+          log.debug(
+            { method: request.method, path: request.path, ms: elapsed(started), attempt: retryIndex + 1 },
+            "upstream request succeeded",
+          );
+          return { ...result, attempts: retryIndex + 1 };
+        } catch (error) {
+          const apiError = error as ApiError;
+          const decision = decideRetry(apiError, retryIndex, safe, options.retry, options.timing.random);
+          const fields = {
+            method: request.method,
+            path: request.path,
+            ms: elapsed(started),
+            attempt: retryIndex + 1,
+            error_code: apiError.code,
+            status: apiError.status,
+            upstream_request_id: apiError.requestId,
+          };
+          if (!decision.retry || request.signal?.aborted) {
+            log.debug(fields, "upstream request failed");
+            throw apiError;
+          }
+          log.warn({ ...fields, retry_in_ms: decision.waitMs }, "upstream request failed; retrying");
+          try {
+            await options.timing.sleep(decision.waitMs, request.signal);
+          } catch (cause) {
+            throw apiErrorFromTransport("cancelled", cause);
+          }
+        }
+      }
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+function transportFailure(
+  error: unknown,
+  callerSignal: AbortSignal | undefined,
+  timeoutSignal: AbortSignal,
+): TransportFailure {
+  if (callerSignal?.aborted) return "cancelled";
+  if (timeoutSignal.aborted) return "timeout";
+  if (axios.isAxiosError(error) && (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT"))
+    return "timeout";
+  return "network";
+}
+
+/**
+ * Axios errors carry the whole request config, Authorization header included; only their code and message
+ * (which name the failure, never a credential) are kept for the log.
+ */
+function sanitizedCause(error: unknown): Error {
+  if (axios.isAxiosError(error)) {
+    const cause = new Error(error.code ? `${error.code}: ${error.message}` : error.message);
+    cause.name = "TransportError";
+    return cause;
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function definedOnly(query: Record<string, QueryValue>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function headerString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function parseJsonOrUndefined(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Names the first mismatching field without quoting any upstream value. */
+function describeMismatch(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "unexpected shape";
+  const path = issue.path.length ? issue.path.join(".") : "body";
+  return `field \`${path}\`: ${issue.code}`;
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}

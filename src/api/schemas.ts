@@ -1,0 +1,76 @@
+// zod schemas for the records of the customer API contract (../shared/customer-api.md). They list only the
+// fields this server uses: zod strips the rest, so internal, risk and payment-fingerprint fields are dropped at
+// the edge and cannot leak further in. Unknown fields are tolerated, as the contract asks of clients.
+import { z } from "zod";
+
+const timestamp = z.string().min(1);
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{8,24}$`));
+
+export const MoneySchema = z.object({
+  amount: z.number().int(),
+  currency: z.string().regex(/^[a-z]{3}$/),
+});
+export type Money = z.infer<typeof MoneySchema>;
+
+export const CustomerStatusSchema = z.enum(["active", "inactive", "suspended"]);
+
+export const AddressSchema = z.object({
+  line1: z.string().nullish(),
+  line2: z.string().nullish(),
+  city: z.string().nullish(),
+  region: z.string().nullish(),
+  postal_code: z.string().nullish(),
+  country: z.string().nullish(),
+});
+
+export const CustomerSchema = z.object({
+  id: id("cus"),
+  name: z.string(),
+  email: z.string().nullish(),
+  phone: z.string().nullish(),
+  status: CustomerStatusSchema,
+  segment_id: id("seg").nullish(),
+  created_at: timestamp,
+  updated_at: timestamp.nullish(),
+  address: AddressSchema.nullish(),
+  tax_id: z.string().nullish(),
+  date_of_birth: z.string().nullish(),
+  currency: z.string().nullish(),
+  lifetime_value: MoneySchema.nullish(),
+  tags: z.array(z.string()).nullish(),
+  marketing_opt_in: z.boolean().nullish(),
+  account_manager: z.object({ id: z.string(), name: z.string() }).nullish(),
+});
+export type Customer = z.infer<typeof CustomerSchema>;
+
+export const SegmentSchema = z.object({
+  id: id("seg"),
+  name: z.string(),
+  description: z.string().nullish(),
+  customer_count: z.number().int().nonnegative(),
+});
+export type Segment = z.infer<typeof SegmentSchema>;
+
+export const TransactionSchema = z.object({
+  id: id("txn"),
+  customer_id: id("cus"),
+  type: z.enum(["charge", "refund", "credit"]),
+  status: z.enum(["succeeded", "pending", "failed"]),
+  amount: z.number().int(),
+  currency: z.string().regex(/^[a-z]{3}$/),
+  refunded_amount: z.number().int().nonnegative().nullish(),
+  description: z.string().nullish(),
+  // Only brand and last4 are read: the fingerprint is an identifier agents have no use for.
+  payment_method: z.object({ brand: z.string().nullish(), last4: z.string().nullish() }).nullish(),
+  created_at: timestamp,
+});
+export type Transaction = z.infer<typeof TransactionSchema>;
+
+/** The contract's list envelope. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), next_cursor: z.string().min(1).nullable() });
+}
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}

@@ -1,0 +1,29 @@
+// The one object every handler receives. Built once in index.ts (or by a test) and passed down explicitly:
+// there are no module-level singletons, so a test can build as many independent servers as it likes.
+import type { Logger } from "pino";
+import type { CustomerApi } from "./api/index.js";
+import type { Config } from "./config.js";
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface AppContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly api: CustomerApi;
+  readonly clock: Clock;
+}
+
+/** What a tool handler gets for one call: the app context plus this call's signal, logger and progress. */
+export interface CallContext extends AppContext {
+  readonly callId: string;
+  /** Aborted when the client cancels the call or the connection closes. */
+  readonly signal: AbortSignal;
+  /** Child logger carrying `tool` and `call_id`. */
+  readonly log: Logger;
+  /** Sends `notifications/progress` when the client asked for progress; a no-op otherwise. */
+  reportProgress(progress: number, total?: number, message?: string): Promise<void>;
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// CLI entry: parse flags and environment, build the context, connect stdio. Nothing else lives here.
+// stdout is reserved for JSON-RPC: only --help and --version print to it, before any server exists.
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Logger } from "pino";
+import { type CustomerApi, createCustomerApi } from "./api/index.js";
+import { type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
+import { systemClock } from "./context.js";
+import { ConfigurationError } from "./errors.js";
+import { createLogger, flushLogger } from "./logger.js";
+import type { Sandbox } from "./sandbox/index.js";
+import { createServer } from "./server.js";
+import { readPackageInfo } from "./version.js";
+
+const EXIT_CONFIG = 2;
+
+async function main(): Promise<void> {
+  let command: Command;
+  try {
+    command = parseCommand(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(
+      `customer-mcp: configuration error\n${error.problems.map((p) => `  - ${p}\n`).join("")}`,
+    );
+    process.exit(EXIT_CONFIG);
+  }
+  switch (command.kind) {
+    case "help":
+      process.stdout.write(HELP_TEXT);
+      return;
+    case "version":
+      process.stdout.write(`${readPackageInfo().version}\n`);
+      return;
+    case "sandbox":
+      return runStandaloneSandbox(command);
+    case "serve":
+      return serve(command.config);
+  }
+}
+
+async function runStandaloneSandbox(command: Extract<Command, { kind: "sandbox" }>): Promise<void> {
+  const logger = createLogger({ level: command.logLevel });
+  const { startSandbox } = await import("./sandbox/index.js");
+  const sandbox = await startSandbox({
+    port: command.port,
+    seed: command.seed,
+    faults: command.faults,
+    logger,
+  });
+  logger.info({ url: sandbox.url, seed: command.seed }, `sandbox customer API listening on ${sandbox.url}`);
+  process.stderr.write(
+    `Sandbox customer API on ${sandbox.url} (API key: ${sandbox.apiKey}). Ctrl-C stops it.\n`,
+  );
+  onShutdownSignal(
+    async () => {
+      await sandbox.close();
+      await flushLogger(logger);
+    },
+    { watchStdin: false },
+  );
+}
+
+interface Backend {
+  baseUrl: string;
+  apiKey: string;
+  sandbox?: Sandbox;
+}
+
+async function connectBackend(config: Config, logger: Logger): Promise<Backend> {
+  if (config.backend.kind === "remote") return { baseUrl: config.backend.url, apiKey: config.backend.apiKey };
+  // Loaded only when asked for: the sandbox and its seed data cost start-up time a real deployment never needs.
+  const { startSandbox } = await import("./sandbox/index.js");
+  const sandbox = await startSandbox({ seed: config.backend.seed, faults: config.backend.faults, logger });
+  logger.info({ url: sandbox.url }, `--sandbox: using the built-in sandbox customer API at ${sandbox.url}`);
+  return { baseUrl: sandbox.url, apiKey: sandbox.apiKey, sandbox };
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel });
+  for (const warning of config.warnings) logger.warn(warning);
+  const { name, version } = readPackageInfo();
+  const backend = await connectBackend(config, logger);
+  const api: CustomerApi = createCustomerApi({
+    baseUrl: backend.baseUrl,
+    apiKey: backend.apiKey,
+    timeoutMs: config.api.timeoutMs,
+    retry: {
+      maxRetries: config.api.maxRetries,
+      baseDelayMs: config.api.retryBaseDelayMs,
+      maxDelayMs: config.api.retryMaxDelayMs,
+      retryAfterCapMs: config.api.retryAfterCapMs,
+    },
+    logger,
+    userAgent: `${name}/${version}`,
+  });
+  const server = createServer({ config, logger, api, clock: systemClock });
+  const transport = new StdioServerTransport();
+  transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
+  await server.connect(transport);
+  logger.info({ version, backend: config.backend.kind }, "customer-mcp ready on stdio");
+
+  onShutdownSignal(
+    async (reason) => {
+      logger.info({ reason }, "shutting down");
+      await server.close();
+      api.close();
+      await backend.sandbox?.close();
+      await flushLogger(logger);
+    },
+    { watchStdin: true },
+  );
+}
+
+/**
+ * Runs `stop` once on SIGINT, SIGTERM or (for the MCP server) stdin closing, which is how a client says it
+ * went away; then exits 0. A second signal while stopping exits at once.
+ */
+function onShutdownSignal(stop: (reason: string) => Promise<void>, options: { watchStdin: boolean }): void {
+  let stopping = false;
+  const handle = (reason: string) => {
+    if (stopping) process.exit(0);
+    stopping = true;
+    stop(reason)
+      .catch((error: unknown) =>
+        process.stderr.write(`customer-mcp: error during shutdown: ${String(error)}\n`),
+      )
+      .finally(() => process.exit(0));
+  };
+  process.once("SIGINT", () => handle("SIGINT"));
+  process.once("SIGTERM", () => handle("SIGTERM"));
+  if (options.watchStdin) {
+    process.stdin.once("end", () => handle("stdin closed"));
+    process.stdin.once("close", () => handle("stdin closed"));
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`customer-mcp: fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

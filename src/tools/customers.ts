@@ -1,0 +1,95 @@
+// Customer tools: find customers, then open one.
+import { z } from "zod";
+import { CustomerSummaryView, CustomerView, customerSummaryView, customerView } from "../views/customer.js";
+import { TransactionView, transactionView } from "../views/transaction.js";
+import { defineTool, READ_ONLY } from "./define.js";
+import { ParamCursor, ParamCustomerId, ParamLimit, ParamSegmentId, ParamTimestamp } from "./params.js";
+
+const RECENT_TRANSACTIONS = 10;
+
+export const searchCustomers = defineTool({
+  name: "search_customers",
+  title: "Search customers",
+  description: [
+    "Find customers by name or email substring, exact email, status, segment or creation date; returns short",
+    "summaries with ids. Start here whenever you do not already have a customer id, then open one with",
+    "get_customer. Filters combine with AND; with no filter it lists all customers, newest first.",
+    "Pages: pass next_cursor back as cursor to continue; null means there are no more results.",
+  ].join(" "),
+  input: {
+    query: z
+      .string()
+      .trim()
+      .min(2)
+      .max(200)
+      .optional()
+      .describe("Case-insensitive substring of the customer's name or email, e.g. 'lovelace' or '@acme.'."),
+    email: z.email().max(320).optional().describe("Exact email address; faster and more precise than query."),
+    status: z
+      .enum(["active", "inactive", "suspended"])
+      .optional()
+      .describe("Only customers with this status."),
+    segment_id: ParamSegmentId.optional(),
+    created_after: ParamTimestamp.optional().describe("Only customers created after this ISO 8601 time."),
+    limit: ParamLimit,
+    cursor: ParamCursor,
+  },
+  output: {
+    customers: z.array(CustomerSummaryView),
+    next_cursor: z
+      .string()
+      .nullable()
+      .describe("Pass as cursor for the next page; null when this is the last page."),
+  },
+  annotations: READ_ONLY,
+  async handler(args, ctx) {
+    const page = await ctx.api.customers.search(args, { signal: ctx.signal });
+    return { customers: page.data.map(customerSummaryView), next_cursor: page.next_cursor };
+  },
+});
+
+export const getCustomer = defineTool({
+  name: "get_customer",
+  title: "Get a customer",
+  description: [
+    "Open one customer's full profile by id: contact details, status, segment, lifetime value, tags and account",
+    `manager. Set include_transactions to also get their ${RECENT_TRANSACTIONS} most recent transactions with`,
+    "refundable amounts. Needs an exact id: use search_customers first if you only have a name or email.",
+  ].join(" "),
+  input: {
+    customer_id: ParamCustomerId,
+    include_transactions: z
+      .boolean()
+      .default(false)
+      .describe(`Also return the ${RECENT_TRANSACTIONS} most recent transactions (default false).`),
+  },
+  output: {
+    customer: CustomerView,
+    recent_transactions: z
+      .array(TransactionView)
+      .optional()
+      .describe("Newest first; present only when include_transactions was true."),
+    more_transactions: z
+      .boolean()
+      .optional()
+      .describe("True when the customer has older transactions than these."),
+  },
+  annotations: READ_ONLY,
+  async handler({ customer_id, include_transactions }, ctx) {
+    const options = { signal: ctx.signal };
+    if (!include_transactions) {
+      return { customer: customerView(await ctx.api.customers.get(customer_id, options)) };
+    }
+    const [customer, transactions] = await Promise.all([
+      ctx.api.customers.get(customer_id, options),
+      ctx.api.customers.listTransactions(customer_id, { limit: RECENT_TRANSACTIONS }, options),
+    ]);
+    return {
+      customer: customerView(customer),
+      recent_transactions: transactions.data.map(transactionView),
+      more_transactions: transactions.next_cursor !== null,
+    };
+  },
+});
+
+export const customerTools = [searchCustomers, getCustomer];

@@ -1,0 +1,43 @@
+// The shape of a tool. `defineTool` is an identity function whose only job is type inference: the handler's
+// `args` are typed from `input`, its return value is checked against `output`.
+import type { z } from "zod";
+import type { CallContext } from "../context.js";
+
+/** All four hints are required so every tool states its safety profile on purpose. */
+export interface ToolAnnotations {
+  readonly readOnlyHint: boolean;
+  readonly destructiveHint: boolean;
+  readonly idempotentHint: boolean;
+  readonly openWorldHint: boolean;
+}
+
+export interface ToolDefinition<
+  In extends z.ZodRawShape = z.ZodRawShape,
+  Out extends z.ZodRawShape = z.ZodRawShape,
+> {
+  /** snake_case verb_noun, unique across the server. */
+  readonly name: string;
+  readonly title: string;
+  /** Written for the model: what it is for, when to prefer a sibling tool, limits and paging. */
+  readonly description: string;
+  readonly input: In;
+  readonly output: Out;
+  readonly annotations: ToolAnnotations;
+  // Method syntax on purpose: it lets a registry hold tools with different argument types.
+  handler(args: z.output<z.ZodObject<In>>, ctx: CallContext): Promise<z.input<z.ZodObject<Out>>>;
+}
+
+export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
+  definition: ToolDefinition<In, Out>,
+): ToolDefinition<In, Out> {
+  return definition;
+}
+
+/** Annotations of a tool that only reads from the customer API. */
+export const READ_ONLY: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  // The customer API is a closed, internal system: the tool does not reach an open world.
+  openWorldHint: false,
+};

@@ -1,0 +1,45 @@
+// Parameters shared by several tools, described once so every tool explains them the same way.
+import { z } from "zod";
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export const ParamCustomerId = z
+  .string()
+  .trim()
+  .regex(/^cus_[A-Za-z0-9]{8,24}$/, {
+    error: "must be a customer id like cus_8f2k1x9q7a (find one with search_customers)",
+  })
+  .describe("Customer id such as cus_8f2k1x9q7a. Find one with search_customers.");
+
+export const ParamSegmentId = z
+  .string()
+  .trim()
+  .regex(/^seg_[A-Za-z0-9]{8,24}$/, {
+    error: "must be a segment id like seg_a1b2c3d4 (see the customer://segments resource)",
+  })
+  .describe("Segment id such as seg_a1b2c3d4. The customer://segments resource lists them.");
+
+export const ParamLimit = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .transform((value) => Math.min(value ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
+  .describe(
+    `How many items to return (default ${DEFAULT_PAGE_SIZE}; values above ${MAX_PAGE_SIZE} are clamped).`,
+  );
+
+export const ParamCursor = z
+  .string()
+  .min(1)
+  .max(2048)
+  .optional()
+  .describe(
+    "Opaque cursor from a previous call's next_cursor, to fetch the next page. Omit for the first page.",
+  );
+
+export const ParamTimestamp = z.iso.datetime({
+  offset: true,
+  error: "must be an ISO 8601 timestamp such as 2026-01-31T00:00:00Z",
+});

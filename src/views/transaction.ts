@@ -1,0 +1,38 @@
+// Compact view of a transaction: what happened, how much, how much can still be refunded. The card
+// fingerprint and metadata are never mapped.
+import { z } from "zod";
+import type { Transaction } from "../api/index.js";
+import { MoneyView, moneyView } from "./money.js";
+
+export const TransactionView = z.object({
+  id: z.string(),
+  type: z.enum(["charge", "refund", "credit"]),
+  status: z.enum(["succeeded", "pending", "failed"]),
+  amount: MoneyView,
+  refunded: MoneyView.nullable().describe("Already refunded, for charges."),
+  refundable: MoneyView.nullable().describe("What can still be refunded: succeeded charges only."),
+  description: z.string().nullable(),
+  payment_method: z.string().nullable().describe('Card brand and last four digits, e.g. "visa ending 4242".'),
+  created_at: z.string(),
+});
+export type TransactionView = z.infer<typeof TransactionView>;
+
+export function transactionView(txn: Transaction): TransactionView {
+  const isCharge = txn.type === "charge";
+  const refunded = txn.refunded_amount ?? 0;
+  const card = txn.payment_method;
+  return {
+    id: txn.id,
+    type: txn.type,
+    status: txn.status,
+    amount: moneyView(txn.amount, txn.currency),
+    refunded: isCharge ? moneyView(refunded, txn.currency) : null,
+    refundable:
+      isCharge && txn.status === "succeeded"
+        ? moneyView(Math.max(0, txn.amount - refunded), txn.currency)
+        : null,
+    description: txn.description ?? null,
+    payment_method: card?.last4 ? `${card.brand ?? "card"} ending ${card.last4}` : null,
+    created_at: txn.created_at,
+  };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { parseCommand } from "../src/config.js";
+import { ConfigurationError } from "../src/errors.js";
+
+function problemsOf(argv: string[], env: Record<string, string | undefined>): readonly string[] {
+  try {
+    parseCommand(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a configuration error");
+}
+
+const REMOTE = { CUSTOMER_API_URL: "https://customers.internal.example.com", CUSTOMER_API_KEY: "sk_live_secret_value" };
+
+describe("parseCommand", () => {
+  it("names both CUSTOMER_API_URL and --sandbox when no backend is configured", () => {
+    const [problem, ...rest] = problemsOf([], {});
+    expect(rest).toEqual([]);
+    expect(problem).toContain("CUSTOMER_API_URL");
+    expect(problem).toContain("--sandbox");
+  });
+
+  it("builds a remote configuration with documented defaults", () => {
+    const command = parseCommand([], REMOTE);
+    expect(command.kind).toBe("serve");
+    if (command.kind !== "serve") return;
+    expect(command.config.backend).toEqual({ kind: "remote", url: REMOTE.CUSTOMER_API_URL, apiKey: REMOTE.CUSTOMER_API_KEY });
+    expect(command.config.api).toEqual({
+      timeoutMs: 10_000,
+      maxRetries: 3,
+      retryBaseDelayMs: 250,
+      retryMaxDelayMs: 5_000,
+      retryAfterCapMs: 10_000,
+    });
+    expect(command.config.logLevel).toBe("info");
+    expect(Object.isFrozen(command.config)).toBe(true);
+  });
+
+  it("uses the sandbox without any URL or key when --sandbox is given", () => {
+    const command = parseCommand(["--sandbox"], { CUSTOMER_SANDBOX_SEED: "7" });
+    expect(command.kind === "serve" && command.config.backend).toEqual({ kind: "sandbox", seed: 7, faults: [] });
+  });
+
+  it("warns that CUSTOMER_API_URL is ignored when --sandbox is also given", () => {
+    const command = parseCommand(["--sandbox"], REMOTE);
+    expect(command.kind === "serve" && command.config.warnings).toEqual([
+      "--sandbox is set, so CUSTOMER_API_URL is ignored.",
+    ]);
+  });
+
+  it("requires CUSTOMER_API_KEY with CUSTOMER_API_URL", () => {
+    expect(problemsOf([], { CUSTOMER_API_URL: REMOTE.CUSTOMER_API_URL })).toEqual([
+      "CUSTOMER_API_KEY is required when CUSTOMER_API_URL is set.",
+    ]);
+  });
+
+  it("reports every bad variable at once, one sentence each", () => {
+    const problems = problemsOf([], {
+      ...REMOTE,
+      CUSTOMER_API_TIMEOUT_MS: "soon",
+      CUSTOMER_API_MAX_RETRIES: "99",
+      LOG_LEVEL: "loud",
+    });
+    expect(problems).toEqual([
+      "CUSTOMER_API_TIMEOUT_MS must be a whole number between 100 and 300000 milliseconds.",
+      "CUSTOMER_API_MAX_RETRIES must be between 0 and 10.",
+      "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.",
+    ]);
+  });
+
+  it("rejects a URL that is not http(s) without echoing secrets", () => {
+    const problems = problemsOf([], { CUSTOMER_API_URL: "ftp://files.example.com", CUSTOMER_API_KEY: "sk_live_secret_value" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("CUSTOMER_API_URL must be an http:// or https:// URL");
+    expect(problems.join(" ")).not.toContain("sk_live_secret_value");
+  });
+
+  it("treats empty variables as unset", () => {
+    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_TIMEOUT_MS: "", LOG_LEVEL: "" });
+    expect(command.kind === "serve" && command.config.api.timeoutMs).toBe(10_000);
+  });
+
+  it("lets --log-level override LOG_LEVEL", () => {
+    const command = parseCommand(["--log-level", "debug"], { ...REMOTE, LOG_LEVEL: "error" });
+    expect(command.kind === "serve" && command.config.logLevel).toBe("debug");
+  });
+
+  it("warns when the API key would travel over plain http to a remote host", () => {
+    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_URL: "http://customers.internal.example.com" });
+    expect(command.kind === "serve" && command.config.warnings[0]).toMatch(/plain http/);
+    const local = parseCommand([], { ...REMOTE, CUSTOMER_API_URL: "http://127.0.0.1:4010" });
+    expect(local.kind === "serve" && local.config.warnings).toEqual([]);
+  });
+
+  it("reads help, version and the sandbox command", () => {
+    expect(parseCommand(["--help"], {})).toEqual({ kind: "help" });
+    expect(parseCommand(["-v"], {})).toEqual({ kind: "version" });
+    expect(parseCommand(["sandbox", "--port", "0", "--seed", "9"], {})).toEqual({
+      kind: "sandbox",
+      port: 0,
+      seed: 9,
+      logLevel: "info",
+      faults: [],
+    });
+  });
+
+  it("parses sandbox faults from CUSTOMER_SANDBOX_FAULTS and rejects malformed JSON", () => {
+    const command = parseCommand(["--sandbox"], { CUSTOMER_SANDBOX_FAULTS: '[{"kind":"status","status":503}]' });
+    expect(command.kind === "serve" && command.config.backend).toMatchObject({ faults: [{ kind: "status", status: 503 }] });
+    expect(problemsOf(["--sandbox"], { CUSTOMER_SANDBOX_FAULTS: "[{" })).toEqual([
+      "CUSTOMER_SANDBOX_FAULTS must be a JSON array of fault rules.",
+    ]);
+  });
+
+  it("explains unknown flags, commands and misplaced --port", () => {
+    expect(problemsOf(["--sandbx"], {})[0]).toMatch(/--sandbx.*customer-mcp --help/);
+    expect(problemsOf(["deploy"], {})[0]).toBe('Unknown command "deploy"; the commands are serve (the default) and sandbox.');
+    expect(problemsOf(["--sandbox", "--port", "1"], {})[0]).toMatch(/--port only applies to the sandbox command/);
+    expect(problemsOf(["sandbox", "--port", "99999"], {})).toEqual(["--port must be a whole number between 0 and 65535."]);
+  });
+});

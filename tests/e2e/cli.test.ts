@@ -1,0 +1,51 @@
+// The command line of the built server: configuration errors exit 2 with plain sentences; help and version.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { DIST_ENTRY } from "../helpers/spawn.js";
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [DIST_ENTRY, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    input: "",
+    encoding: "utf8",
+    timeout: 15_000,
+  });
+}
+
+describe("customer-mcp CLI", () => {
+  it("exits 2 naming CUSTOMER_API_URL and --sandbox when nothing is configured", () => {
+    const result = run([]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("CUSTOMER_API_URL");
+    expect(result.stderr).toContain("--sandbox");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("exits 2 with one line per bad variable and never echoes the key", () => {
+    const result = run([], {
+      CUSTOMER_API_URL: "not a url",
+      CUSTOMER_API_KEY: "sk_live_do_not_print",
+      CUSTOMER_API_TIMEOUT_MS: "-5",
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.split("\n").filter((line) => line.startsWith("  - "))).toHaveLength(2);
+    expect(result.stderr).not.toContain("sk_live_do_not_print");
+  });
+
+  it("prints the package version", () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const result = run(["--version"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  it("prints help listing every flag and environment variable", () => {
+    const result = run(["--help"]);
+    expect(result.status).toBe(0);
+    for (const word of ["--sandbox", "--help", "--version", "CUSTOMER_API_URL", "CUSTOMER_API_KEY", "LOG_LEVEL"]) {
+      expect(result.stdout).toContain(word);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+// Builds the same AppContext index.ts builds, pointed at a sandbox, with injectable timing and captured logs.
+import type { Logger } from "pino";
+import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
+import type { RetryTiming } from "../../src/api/retry.js";
+import type { Config } from "../../src/config.js";
+import type { AppContext } from "../../src/context.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { captureLogs } from "./logs.js";
+import { recordingTiming } from "./timing.js";
+
+export interface TestContextOptions {
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryAfterCapMs?: number;
+  timing?: RetryTiming;
+  logger?: Logger;
+  apiKey?: string;
+}
+
+export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): Config {
+  return {
+    backend: { kind: "remote", url: sandbox.url, apiKey: options.apiKey ?? sandbox.apiKey },
+    api: {
+      timeoutMs: options.timeoutMs ?? 2_000,
+      maxRetries: options.maxRetries ?? 3,
+      retryBaseDelayMs: 100,
+      retryMaxDelayMs: 2_000,
+      retryAfterCapMs: options.retryAfterCapMs ?? 10_000,
+    },
+    logLevel: "debug",
+    warnings: [],
+  };
+}
+
+export function testApi(sandbox: Sandbox, options: TestContextOptions = {}): CustomerApi {
+  const config = testConfig(sandbox, options);
+  return createCustomerApi({
+    baseUrl: sandbox.url,
+    apiKey: options.apiKey ?? sandbox.apiKey,
+    timeoutMs: config.api.timeoutMs,
+    retry: {
+      maxRetries: config.api.maxRetries,
+      baseDelayMs: config.api.retryBaseDelayMs,
+      maxDelayMs: config.api.retryMaxDelayMs,
+      retryAfterCapMs: config.api.retryAfterCapMs,
+    },
+    logger: options.logger ?? captureLogs().logger,
+    timing: options.timing ?? recordingTiming(),
+    userAgent: "customer-mcp-tests",
+  });
+}
+
+export function testContext(sandbox: Sandbox, options: TestContextOptions = {}): AppContext {
+  const logger = options.logger ?? captureLogs().logger;
+  return {
+    config: testConfig(sandbox, options),
+    logger,
+    api: testApi(sandbox, { ...options, logger }),
+    clock: { now: () => Date.parse("2026-11-22T12:00:00Z") },
+  };
+}

@@ -1,0 +1,71 @@
+// Spawns the built server (dist/index.js) as a child process and speaks raw JSON-RPC over its stdio, keeping
+// every stdout and stderr line so tests can check that stdout carried nothing but JSON-RPC.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+export const DIST_ENTRY = resolve("dist/index.js");
+
+export interface SpawnedServer {
+  child: ChildProcessWithoutNullStreams;
+  stdoutLines: string[];
+  stderrLines: string[];
+  /** Sends a request and resolves with the response carrying the same id. */
+  request(method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  notify(method: string, params?: Record<string, unknown>): void;
+  /** Writes a raw line (for malformed-input tests). */
+  writeLine(line: string): void;
+  /** Resolves with the exit code once the process ends. */
+  exited: Promise<number | null>;
+}
+
+export function spawnServer(args: string[], env: Record<string, string> = {}): SpawnedServer {
+  const child = spawn(process.execPath, [DIST_ENTRY, ...args], {
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const stdoutLines: string[] = [];
+  const stderrLines: string[] = [];
+  const waiting = new Map<number, (message: Record<string, unknown>) => void>();
+  let nextId = 1;
+
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    stdoutLines.push(line);
+    try {
+      const message = JSON.parse(line) as Record<string, unknown>;
+      if (typeof message.id === "number") waiting.get(message.id)?.(message);
+    } catch {
+      // Kept in stdoutLines; the test asserts every line parses.
+    }
+  });
+  createInterface({ input: child.stderr }).on("line", (line) => stderrLines.push(line));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+  const writeLine = (line: string) => child.stdin.write(`${line}\n`);
+  return {
+    child,
+    stdoutLines,
+    stderrLines,
+    exited,
+    writeLine,
+    notify(method, params) {
+      writeLine(JSON.stringify({ jsonrpc: "2.0", method, ...(params ? { params } : {}) }));
+    },
+    request(method, params) {
+      const id = nextId++;
+      const answered = new Promise<Record<string, unknown>>((resolve) => waiting.set(id, resolve));
+      writeLine(JSON.stringify({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) }));
+      return answered;
+    },
+  };
+}
+
+export async function initialize(server: SpawnedServer): Promise<Record<string, unknown>> {
+  const response = await server.request("initialize", {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "e2e-test", version: "1.0.0" },
+  });
+  server.notify("notifications/initialized");
+  return response;
+}

@@ -1,0 +1,70 @@
+// Resources and completion through the real SDK Client over an in-memory pair.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, SANDBOX_DEMO_CUSTOMER_EMAIL, startSandbox } from "../../src/sandbox/index.js";
+import { testContext } from "../helpers/context.js";
+import { type Connected, connectInMemory } from "../helpers/mcp.js";
+
+let sandbox: Sandbox;
+let connected: Connected;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 42 });
+  connected = await connectInMemory(testContext(sandbox));
+});
+afterAll(async () => {
+  await connected.close();
+  await sandbox.close();
+});
+
+function textOf(contents: ReadonlyArray<object>): string {
+  const first = contents[0];
+  const text = first && "text" in first ? first.text : undefined;
+  if (typeof text !== "string") throw new Error("resource has no text");
+  return text;
+}
+
+describe("customer://segments", () => {
+  it("is listed and reads as JSON with every segment", async () => {
+    const { resources } = await connected.client.listResources();
+    expect(resources.map((r) => r.uri)).toContain("customer://segments");
+    const result = await connected.client.readResource({ uri: "customer://segments" });
+    expect(result.contents[0]?.mimeType).toBe("application/json");
+    const data = JSON.parse(textOf(result.contents)) as { segments: Array<{ id: string; customer_count: number }> };
+    expect(data.segments.length).toBe(sandbox.store.segments.length);
+    expect(data.segments[0]).toMatchObject({ id: expect.stringMatching(/^seg_/), customer_count: expect.any(Number) });
+  });
+});
+
+describe("customer://customers/{customer_id}", () => {
+  const ada = () => sandbox.store.customers.find((c) => c.email === SANDBOX_DEMO_CUSTOMER_EMAIL);
+
+  it("is offered as a template and reads one customer's compact profile", async () => {
+    const { resourceTemplates } = await connected.client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toContain("customer://customers/{customer_id}");
+    const id = ada()?.id ?? "";
+    const result = await connected.client.readResource({ uri: `customer://customers/${id}` });
+    const data = JSON.parse(textOf(result.contents)) as { customer: { id: string } };
+    expect(data.customer.id).toBe(id);
+    expect(textOf(result.contents)).not.toContain("internal");
+  });
+
+  it("answers an unknown customer with the resource-not-found error", async () => {
+    await expect(connected.client.readResource({ uri: "customer://customers/cus_doesnotexist00" })).rejects.toMatchObject({
+      code: -32002,
+    });
+  });
+
+  it("answers a malformed id with invalid params", async () => {
+    await expect(connected.client.readResource({ uri: "customer://customers/bob" })).rejects.toMatchObject({
+      code: -32602,
+    });
+  });
+
+  it("completes a customer id from part of a name", async () => {
+    const result = await connected.client.complete({
+      ref: { type: "ref/resource", uri: "customer://customers/{customer_id}" },
+      argument: { name: "customer_id", value: "lovelace" },
+    });
+    expect(result.completion.values).toContain(ada()?.id);
+  });
+});
