@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: ["dist/index.js", "--sandbox"],
-    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn" },
+    // Server logs go to stderr; only errors are shown so the transcript stays readable.
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "error" },
     stderr: "inherit",
   });
   const client = new Client({ name: "customer-mcp-demo", version: "1.0.0" });
@@ -52,8 +53,9 @@ async function main(): Promise<void> {
     name: "search_customers",
     arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL },
   })) as CallToolResult;
-  const found = (search.structuredContent as { customers?: Array<{ id: string; name: string; status: string }> })
-    ?.customers?.[0];
+  const found = (
+    search.structuredContent as { customers?: Array<{ id: string; name: string; status: string }> }
+  )?.customers?.[0];
   if (search.isError || !found) fail(`search_customers did not find the demo customer: ${errorText(search)}`);
   console.log(`search_customers → ${found.name} (${found.id}), status ${found.status}`);
 
@@ -64,16 +66,26 @@ async function main(): Promise<void> {
   })) as CallToolResult;
   if (opened.isError) fail(`get_customer failed: ${errorText(opened)}`);
   const record = opened.structuredContent as {
-    customer: { name: string; email: string; segment_id: string; lifetime_value: Money | null; account_manager: string };
+    customer: {
+      name: string;
+      email: string;
+      segment_id: string;
+      lifetime_value: Money | null;
+      account_manager: string;
+    };
     recent_transactions: Transaction[];
   };
   const { customer } = record;
   console.log(`${customer.name} <${customer.email}> · segment ${customer.segment_id}`);
-  console.log(`Lifetime value ${customer.lifetime_value?.display ?? "n/a"} · account manager ${customer.account_manager}`);
+  console.log(
+    `Lifetime value ${customer.lifetime_value?.display ?? "n/a"} · account manager ${customer.account_manager}`,
+  );
   console.log("Recent transactions:");
   for (const txn of record.recent_transactions) {
     const refundable = txn.refundable ? ` (refundable ${txn.refundable.display})` : "";
-    console.log(`  ${txn.created_at.slice(0, 10)}  ${txn.type.padEnd(7)} ${txn.status.padEnd(9)} ${txn.amount.display.padStart(10)}${refundable}`);
+    console.log(
+      `  ${txn.created_at.slice(0, 10)}  ${txn.type.padEnd(7)} ${txn.status.padEnd(9)} ${txn.amount.display.padStart(10)}${refundable}`,
+    );
   }
 
   step("4. Read the customer://segments resource");
@@ -84,7 +96,9 @@ async function main(): Promise<void> {
   };
   if (!parsed.segments?.length) fail("customer://segments returned no segments");
   for (const segment of parsed.segments) {
-    console.log(`  ${segment.id}  ${segment.name.padEnd(12)} ${String(segment.customer_count).padStart(5)} customers`);
+    console.log(
+      `  ${segment.id}  ${segment.name.padEnd(12)} ${String(segment.customer_count).padStart(5)} customers`,
+    );
   }
 
   step("5. Provoke a clear error: open a customer id that does not exist");
@@ -94,7 +108,9 @@ async function main(): Promise<void> {
   })) as CallToolResult;
   if (!missing.isError) fail("expected an error for an unknown customer");
   const error = JSON.parse(errorText(missing)) as { error_code: string; message: string; next_step: string };
-  console.log(`error_code: ${error.error_code}\nmessage:    ${error.message}\nnext_step:  ${error.next_step}`);
+  console.log(
+    `error_code: ${error.error_code}\nmessage:    ${error.message}\nnext_step:  ${error.next_step}`,
+  );
 
   step("6. And a malformed argument, caught before any API call");
   const invalid = (await client.callTool({

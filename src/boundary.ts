@@ -5,7 +5,18 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import { isApiError } from "./api/errors.js";
 import { AppError, type ErrorCode, type InputIssue, UserInputError } from "./errors.js";
+
+/** Outcomes caused by the caller's request, not by a fault: logged at info, not warn. */
+const CALLER_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  "invalid_arguments",
+  "not_found",
+  "cancelled",
+  "conflict",
+  "idempotency_conflict",
+  "refund_exceeds_remaining",
+]);
 
 export interface ErrorPayload {
   error_code: ErrorCode;
@@ -96,8 +107,16 @@ export function toErrorPayload(error: unknown, log: Logger): ErrorPayload {
     if (error.nextStep) payload.next_step = error.nextStep;
     if (error.retryAfterMs !== undefined) payload.retry_after_ms = error.retryAfterMs;
     if (error instanceof UserInputError && error.issues.length) payload.issues = error.issues;
-    const level = error.code === "cancelled" || error.code === "invalid_arguments" ? "info" : "warn";
-    log[level]({ error_code: error.code, err: error }, "tool call failed");
+    // Expected errors are logged without a stack: the code, the upstream status and request id, and the
+    // cause's message are what an operator needs to correlate with the API's logs.
+    log[CALLER_ERRORS.has(error.code) ? "info" : "warn"](
+      {
+        error_code: error.code,
+        ...(isApiError(error) ? { upstream_status: error.status, upstream_request_id: error.requestId } : {}),
+        ...(error.cause instanceof Error ? { cause: error.cause.message } : {}),
+      },
+      "tool call failed",
+    );
     return payload;
   }
   const incidentId = newIncidentId();

@@ -12,7 +12,10 @@ function problemsOf(argv: string[], env: Record<string, string | undefined>): re
   throw new Error("expected a configuration error");
 }
 
-const REMOTE = { CUSTOMER_API_URL: "https://customers.internal.example.com", CUSTOMER_API_KEY: "sk_live_secret_value" };
+const REMOTE = {
+  CUSTOMER_API_URL: "https://customers.internal.example.com",
+  CUSTOMER_API_KEY: "sk_live_secret_value",
+};
 
 describe("parseCommand", () => {
   it("names both CUSTOMER_API_URL and --sandbox when no backend is configured", () => {
@@ -26,7 +29,11 @@ describe("parseCommand", () => {
     const command = parseCommand([], REMOTE);
     expect(command.kind).toBe("serve");
     if (command.kind !== "serve") return;
-    expect(command.config.backend).toEqual({ kind: "remote", url: REMOTE.CUSTOMER_API_URL, apiKey: REMOTE.CUSTOMER_API_KEY });
+    expect(command.config.backend).toEqual({
+      kind: "remote",
+      url: REMOTE.CUSTOMER_API_URL,
+      apiKey: REMOTE.CUSTOMER_API_KEY,
+    });
     expect(command.config.api).toEqual({
       timeoutMs: 10_000,
       maxRetries: 3,
@@ -40,7 +47,11 @@ describe("parseCommand", () => {
 
   it("uses the sandbox without any URL or key when --sandbox is given", () => {
     const command = parseCommand(["--sandbox"], { CUSTOMER_SANDBOX_SEED: "7" });
-    expect(command.kind === "serve" && command.config.backend).toEqual({ kind: "sandbox", seed: 7, faults: [] });
+    expect(command.kind === "serve" && command.config.backend).toEqual({
+      kind: "sandbox",
+      seed: 7,
+      faults: [],
+    });
   });
 
   it("warns that CUSTOMER_API_URL is ignored when --sandbox is also given", () => {
@@ -71,7 +82,10 @@ describe("parseCommand", () => {
   });
 
   it("rejects a URL that is not http(s) without echoing secrets", () => {
-    const problems = problemsOf([], { CUSTOMER_API_URL: "ftp://files.example.com", CUSTOMER_API_KEY: "sk_live_secret_value" });
+    const problems = problemsOf([], {
+      CUSTOMER_API_URL: "ftp://files.example.com",
+      CUSTOMER_API_KEY: "sk_live_secret_value",
+    });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain("CUSTOMER_API_URL must be an http:// or https:// URL");
     expect(problems.join(" ")).not.toContain("sk_live_secret_value");
@@ -88,7 +102,10 @@ describe("parseCommand", () => {
   });
 
   it("warns when the API key would travel over plain http to a remote host", () => {
-    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_URL: "http://customers.internal.example.com" });
+    const command = parseCommand([], {
+      ...REMOTE,
+      CUSTOMER_API_URL: "http://customers.internal.example.com",
+    });
     expect(command.kind === "serve" && command.config.warnings[0]).toMatch(/plain http/);
     const local = parseCommand([], { ...REMOTE, CUSTOMER_API_URL: "http://127.0.0.1:4010" });
     expect(local.kind === "serve" && local.config.warnings).toEqual([]);
@@ -107,8 +124,12 @@ describe("parseCommand", () => {
   });
 
   it("parses sandbox faults from CUSTOMER_SANDBOX_FAULTS and rejects malformed JSON", () => {
-    const command = parseCommand(["--sandbox"], { CUSTOMER_SANDBOX_FAULTS: '[{"kind":"status","status":503}]' });
-    expect(command.kind === "serve" && command.config.backend).toMatchObject({ faults: [{ kind: "status", status: 503 }] });
+    const command = parseCommand(["--sandbox"], {
+      CUSTOMER_SANDBOX_FAULTS: '[{"kind":"status","status":503}]',
+    });
+    expect(command.kind === "serve" && command.config.backend).toMatchObject({
+      faults: [{ kind: "status", status: 503 }],
+    });
     expect(problemsOf(["--sandbox"], { CUSTOMER_SANDBOX_FAULTS: "[{" })).toEqual([
       "CUSTOMER_SANDBOX_FAULTS must be a JSON array of fault rules.",
     ]);
@@ -116,8 +137,14 @@ describe("parseCommand", () => {
 
   it("explains unknown flags, commands and misplaced --port", () => {
     expect(problemsOf(["--sandbx"], {})[0]).toMatch(/--sandbx.*customer-mcp --help/);
-    expect(problemsOf(["deploy"], {})[0]).toBe('Unknown command "deploy"; the commands are serve (the default) and sandbox.');
-    expect(problemsOf(["--sandbox", "--port", "1"], {})[0]).toMatch(/--port only applies to the sandbox command/);
-    expect(problemsOf(["sandbox", "--port", "99999"], {})).toEqual(["--port must be a whole number between 0 and 65535."]);
+    expect(problemsOf(["deploy"], {})[0]).toBe(
+      'Unknown command "deploy"; the commands are serve (the default) and sandbox.',
+    );
+    expect(problemsOf(["--sandbox", "--port", "1"], {})[0]).toMatch(
+      /--port only applies to the sandbox command/,
+    );
+    expect(problemsOf(["sandbox", "--port", "99999"], {})).toEqual([
+      "--port must be a whole number between 0 and 65535.",
+    ]);
   });
 });

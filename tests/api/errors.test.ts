@@ -21,7 +21,9 @@ describe("apiErrorFromResponse", () => {
   ])("maps %i with type %s to %s (transient: %s)", (status, type, code, transient) => {
     const error = apiErrorFromResponse({
       status,
-      body: type ? { error: { type, message: "upstream detail that must not be echoed", request_id: "req_1" } } : undefined,
+      body: type
+        ? { error: { type, message: "upstream detail that must not be echoed", request_id: "req_1" } }
+        : undefined,
       requestId: "req_1",
       retryAfterMs: undefined,
     });
@@ -52,7 +54,12 @@ describe("apiErrorFromResponse", () => {
   });
 
   it("carries Retry-After on rate limits", () => {
-    const error = apiErrorFromResponse({ status: 429, body: undefined, requestId: undefined, retryAfterMs: 1500 });
+    const error = apiErrorFromResponse({
+      status: 429,
+      body: undefined,
+      requestId: undefined,
+      retryAfterMs: 1500,
+    });
     expect(error.retryAfterMs).toBe(1500);
   });
 });

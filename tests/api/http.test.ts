@@ -1,5 +1,6 @@
 // The HTTP client's retry, timeout and validation behaviour, against the real sandbox with its fault injection.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { staticKeyAuth } from "../../src/api/auth.js";
 import {
   ApiAuthError,
@@ -12,7 +13,6 @@ import {
   ApiTimeoutError,
 } from "../../src/api/errors.js";
 import { createHttpClient, type HttpClient } from "../../src/api/http.js";
-import { z } from "zod";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testApi } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
@@ -37,7 +37,12 @@ function rawClient(options: { timeoutMs?: number; maxRetries?: number } = {}) {
     baseUrl: sandbox.url,
     auth: staticKeyAuth(sandbox.apiKey),
     timeoutMs: options.timeoutMs ?? 2_000,
-    retry: { maxRetries: options.maxRetries ?? 3, baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCapMs: 10_000 },
+    retry: {
+      maxRetries: options.maxRetries ?? 3,
+      baseDelayMs: 100,
+      maxDelayMs: 2_000,
+      retryAfterCapMs: 10_000,
+    },
     logger: captureLogs().logger,
     timing,
     userAgent: "customer-mcp-tests",
@@ -50,7 +55,12 @@ const TicketSchema = z.object({ id: z.string().startsWith("tkt_"), subject: z.st
 function ticketBody() {
   const customer = sandbox.store.customers[0];
   if (!customer) throw new Error("sandbox has no customers");
-  return { customer_id: customer.id, subject: "Card declined", description: "Customer reports a decline.", priority: "normal" };
+  return {
+    customer_id: customer.id,
+    subject: "Card declined",
+    description: "Customer reports a decline.",
+    priority: "normal",
+  };
 }
 
 describe("retries", () => {
@@ -67,7 +77,9 @@ describe("retries", () => {
   it("gives up after the configured number of retries and reports backend_unavailable", async () => {
     sandbox.faults.add({ kind: "status", status: 503, method: "GET", path: "/v1/segments" });
     const timing = recordingTiming();
-    const error = await testApi(sandbox, { timing, maxRetries: 2 }).segments.list().catch((e: unknown) => e);
+    const error = await testApi(sandbox, { timing, maxRetries: 2 })
+      .segments.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiServerError);
     expect((error as ApiServerError).code).toBe("backend_unavailable");
     expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(3);
@@ -82,7 +94,13 @@ describe("retries", () => {
   });
 
   it("reads a Retry-After given as an HTTP date against the injected clock", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, retryAfter: "Sun, 22 Nov 2026 12:00:03 GMT", path: "/v1/segments", times: 1 });
+    sandbox.faults.add({
+      kind: "status",
+      status: 503,
+      retryAfter: "Sun, 22 Nov 2026 12:00:03 GMT",
+      path: "/v1/segments",
+      times: 1,
+    });
     const timing = recordingTiming({ now: Date.parse("2026-11-22T12:00:00Z") });
     await testApi(sandbox, { timing }).segments.list();
     expect(timing.sleeps).toEqual([3_000]);
@@ -91,7 +109,9 @@ describe("retries", () => {
   it("returns rate_limited with the hint instead of waiting out a Retry-After above the cap", async () => {
     sandbox.faults.add({ kind: "status", status: 429, retryAfter: "60", path: "/v1/segments" });
     const timing = recordingTiming();
-    const error = await testApi(sandbox, { timing, retryAfterCapMs: 10_000 }).segments.list().catch((e: unknown) => e);
+    const error = await testApi(sandbox, { timing, retryAfterCapMs: 10_000 })
+      .segments.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiRateLimitError);
     expect((error as ApiRateLimitError).retryAfterMs).toBe(60_000);
     expect(timing.sleeps).toEqual([]);
@@ -99,7 +119,9 @@ describe("retries", () => {
   });
 
   it("does not retry a 404", async () => {
-    const error = await testApi(sandbox).customers.get("cus_doesnotexist00").catch((e: unknown) => e);
+    const error = await testApi(sandbox)
+      .customers.get("cus_doesnotexist00")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiNotFoundError);
     expect(sandbox.requests.count({ path: "/v1/customers/" })).toBe(1);
   });
@@ -146,49 +168,20 @@ describe("retries", () => {
     const closed = await startSandbox({ seed: 1, counts: { customers: 5, transactions: 5, tickets: 1 } });
     await closed.close();
     const timing = recordingTiming();
-    const error = await testApi(closed, { timing, maxRetries: 1 }).segments.list().catch((e: unknown) => e);
+    const error = await testApi(closed, { timing, maxRetries: 1 })
+      .segments.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiNetworkError);
     expect(timing.sleeps).toHaveLength(1);
-  });
-});
-
-describe("timeouts and cancellation", () => {
-  it("times out an answer slower than the per-attempt timeout, then succeeds on the retry", async () => {
-    sandbox.faults.add({ kind: "latency", latencyMs: 1_000, path: "/v1/segments", times: 1 });
-    const timing = recordingTiming();
-    const segments = await testApi(sandbox, { timing, timeoutMs: 150 }).segments.list();
-    expect(segments.length).toBeGreaterThan(0);
-    expect(timing.sleeps).toHaveLength(1);
-  });
-
-  it("reports timeout when every attempt is too slow", async () => {
-    sandbox.faults.add({ kind: "latency", latencyMs: 1_000, path: "/v1/segments" });
-    const error = await testApi(sandbox, { timeoutMs: 100, maxRetries: 1 }).segments.list().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiTimeoutError);
-  });
-
-  it("counts a body that trickles past the timeout as a timeout", async () => {
-    sandbox.faults.add({ kind: "slow_body", latencyMs: 1_000, path: "/v1/segments" });
-    const error = await testApi(sandbox, { timeoutMs: 150, maxRetries: 0 }).segments.list().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiTimeoutError);
-  });
-
-  it("stops at once, without retrying, when the caller cancels", async () => {
-    sandbox.faults.add({ kind: "latency", latencyMs: 1_000, path: "/v1/segments" });
-    const controller = new AbortController();
-    const timing = recordingTiming();
-    const pending = testApi(sandbox, { timing }).segments.list({ signal: controller.signal });
-    setImmediate(() => controller.abort());
-    const error = await pending.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiCancelledError);
-    expect(timing.sleeps).toEqual([]);
   });
 });
 
 describe("response validation", () => {
   it("reports malformed JSON as upstream_invalid without retrying", async () => {
     sandbox.faults.add({ kind: "malformed_json", path: "/v1/segments" });
-    const error = await testApi(sandbox).segments.list().catch((e: unknown) => e);
+    const error = await testApi(sandbox)
+      .segments.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiInvalidResponseError);
     expect((error as Error).message).toContain("malformed JSON");
     expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(1);
@@ -196,7 +189,9 @@ describe("response validation", () => {
 
   it("reports a body that breaks the contract as upstream_invalid and names the field", async () => {
     sandbox.faults.add({ kind: "wrong_schema", path: "/v1/customers" });
-    const error = await testApi(sandbox).customers.search({}).catch((e: unknown) => e);
+    const error = await testApi(sandbox)
+      .customers.search({})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiInvalidResponseError);
     expect((error as Error).message).toMatch(/does not match its contract \(field `/);
   });
@@ -211,9 +206,50 @@ describe("response validation", () => {
   });
 
   it("reports authentication_failed for a wrong key, without retrying", async () => {
-    const error = await testApi(sandbox, { apiKey: "sk_wrong" }).segments.list().catch((e: unknown) => e);
+    const error = await testApi(sandbox, { apiKey: "sk_wrong" })
+      .segments.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiAuthError);
     expect((error as ApiAuthError).code).toBe("authentication_failed");
     expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(1);
+  });
+});
+
+// Last in the file on purpose: the sandbox keeps sleeping on requests these tests abandon, and those late
+// requests must not land in another test's counts.
+describe("timeouts and cancellation", () => {
+  it("times out an answer slower than the per-attempt timeout, then succeeds on the retry", async () => {
+    sandbox.faults.add({ kind: "latency", latencyMs: 1_000, path: "/v1/segments", times: 1 });
+    const timing = recordingTiming();
+    const segments = await testApi(sandbox, { timing, timeoutMs: 150 }).segments.list();
+    expect(segments.length).toBeGreaterThan(0);
+    expect(timing.sleeps).toHaveLength(1);
+  });
+
+  it("reports timeout when every attempt is too slow", async () => {
+    sandbox.faults.add({ kind: "latency", latencyMs: 1_000, path: "/v1/segments" });
+    const error = await testApi(sandbox, { timeoutMs: 100, maxRetries: 1 })
+      .segments.list()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiTimeoutError);
+  });
+
+  it("counts a body that trickles past the timeout as a timeout", async () => {
+    sandbox.faults.add({ kind: "slow_body", latencyMs: 1_000, path: "/v1/segments" });
+    const error = await testApi(sandbox, { timeoutMs: 150, maxRetries: 0 })
+      .segments.list()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiTimeoutError);
+  });
+
+  it("stops at once, without retrying, when the caller cancels", async () => {
+    sandbox.faults.add({ kind: "latency", latencyMs: 1_000, path: "/v1/segments" });
+    const controller = new AbortController();
+    const timing = recordingTiming();
+    const pending = testApi(sandbox, { timing }).segments.list({ signal: controller.signal });
+    setImmediate(() => controller.abort());
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiCancelledError);
+    expect(timing.sleeps).toEqual([]);
   });
 });

@@ -6,7 +6,9 @@ const policy = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1_000, retryAfterC
 
 describe("backoffDelayMs", () => {
   it("draws full jitter below an exponential ceiling that stops at maxDelayMs", () => {
-    expect([0, 1, 2, 3, 4].map((i) => backoffDelayMs(i, policy, () => 0.999))).toEqual([99, 199, 399, 799, 999]);
+    expect([0, 1, 2, 3, 4].map((i) => backoffDelayMs(i, policy, () => 0.999))).toEqual([
+      99, 199, 399, 799, 999,
+    ]);
     expect(backoffDelayMs(3, policy, () => 0)).toBe(0);
   });
 });

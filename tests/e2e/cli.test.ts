@@ -44,7 +44,14 @@ describe("customer-mcp CLI", () => {
   it("prints help listing every flag and environment variable", () => {
     const result = run(["--help"]);
     expect(result.status).toBe(0);
-    for (const word of ["--sandbox", "--help", "--version", "CUSTOMER_API_URL", "CUSTOMER_API_KEY", "LOG_LEVEL"]) {
+    for (const word of [
+      "--sandbox",
+      "--help",
+      "--version",
+      "CUSTOMER_API_URL",
+      "CUSTOMER_API_KEY",
+      "LOG_LEVEL",
+    ]) {
       expect(result.stdout).toContain(word);
     }
   });

@@ -47,7 +47,10 @@ describe("dist/index.js --sandbox over stdio", () => {
     };
     expect(JSON.parse(segments.result.contents[0]?.text ?? "")).toHaveProperty("segments");
 
-    const invalid = (await server.request("tools/call", { name: "get_customer", arguments: { customer_id: 42 } })) as {
+    const invalid = (await server.request("tools/call", {
+      name: "get_customer",
+      arguments: { customer_id: 42 },
+    })) as {
       result: { isError: boolean };
     };
     expect(invalid.result.isError).toBe(true);
@@ -56,7 +59,9 @@ describe("dist/index.js --sandbox over stdio", () => {
     expect(await server.exited).toBe(0);
     expectOnlyJsonRpc(server.stdoutLines);
     const logs = server.stderrLines.map((line) => JSON.parse(line) as { msg: string });
-    expect(logs.some((line) => line.msg.includes("--sandbox: using the built-in sandbox customer API"))).toBe(true);
+    expect(logs.some((line) => line.msg.includes("--sandbox: using the built-in sandbox customer API"))).toBe(
+      true,
+    );
     expect(logs.some((line) => line.msg === "tool call")).toBe(true);
   });
 
@@ -70,11 +75,17 @@ describe("dist/index.js --sandbox over stdio", () => {
 
   it("keeps serving after a failing backend and answers with a clear error", async () => {
     const faults = JSON.stringify([{ kind: "status", status: 503, path: "/v1/segments" }]);
-    const server = spawnServer(["--sandbox"], { CUSTOMER_SANDBOX_FAULTS: faults, CUSTOMER_API_MAX_RETRIES: "0" });
+    const server = spawnServer(["--sandbox"], {
+      CUSTOMER_SANDBOX_FAULTS: faults,
+      CUSTOMER_API_MAX_RETRIES: "0",
+    });
     await initialize(server);
     const failed = await server.request("resources/read", { uri: "customer://segments" });
     expect(failed.error).toMatchObject({ message: expect.stringContaining("temporarily unavailable") });
-    const ok = (await server.request("tools/call", { name: "search_customers", arguments: { query: "lovelace" } })) as {
+    const ok = (await server.request("tools/call", {
+      name: "search_customers",
+      arguments: { query: "lovelace" },
+    })) as {
       result: { isError?: boolean };
     };
     expect(ok.result.isError).toBeFalsy();

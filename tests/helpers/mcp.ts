@@ -25,13 +25,20 @@ export async function connectInMemory(ctx: AppContext, options: ServerOptions = 
 }
 
 /** Calls a tool and returns the result typed as a plain CallToolResult. */
-export async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<CallToolResult> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult;
 }
 
 /** The error payload of a failed call (the JSON text the boundary writes). */
-export function errorOf(result: CallToolResult): { error_code: string; message: string; next_step?: string } & Record<string, unknown> {
-  if (!result.isError) throw new Error(`expected an error result, got ${JSON.stringify(result.structuredContent)}`);
+export function errorOf(
+  result: CallToolResult,
+): { error_code: string; message: string; next_step?: string } & Record<string, unknown> {
+  if (!result.isError)
+    throw new Error(`expected an error result, got ${JSON.stringify(result.structuredContent)}`);
   const first = result.content[0];
   if (first?.type !== "text") throw new Error("error result has no text content");
   return JSON.parse(first.text);

@@ -17,19 +17,26 @@ describe("tool registry", () => {
     expect(tool.title.length).toBeGreaterThan(3);
     expect(tool.description.length).toBeGreaterThan(80);
     expect(tool.description.length).toBeLessThanOrEqual(MAX_DESCRIPTION);
-    for (const [param, schema] of Object.entries(tool.input)) {
-      expect((schema as z.ZodType).description, `${tool.name}.${param} needs .describe()`).toBeTruthy();
+    // Checked on the JSON schema clients receive, where wrappers such as .optional() keep the description.
+    const { properties } = z.toJSONSchema(z.strictObject(tool.input), { io: "input" }) as {
+      properties: Record<string, { description?: string }>;
+    };
+    for (const param of Object.keys(tool.input)) {
+      expect(properties[param]?.description, `${tool.name}.${param} needs .describe()`).toBeTruthy();
     }
   });
 
-  it.each(allTools.map((tool) => [tool.name, tool] as const))("%s has coherent annotations", (_name, tool) => {
-    const hints = tool.annotations;
-    for (const key of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
-      expect(typeof hints[key]).toBe("boolean");
-    }
-    expect(hints.readOnlyHint && hints.destructiveHint).toBe(false);
-    if (hints.readOnlyHint) expect(hints.idempotentHint).toBe(true);
-  });
+  it.each(allTools.map((tool) => [tool.name, tool] as const))(
+    "%s has coherent annotations",
+    (_name, tool) => {
+      const hints = tool.annotations;
+      for (const key of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
+        expect(typeof hints[key]).toBe("boolean");
+      }
+      expect(hints.readOnlyHint && hints.destructiveHint).toBe(false);
+      if (hints.readOnlyHint) expect(hints.idempotentHint).toBe(true);
+    },
+  );
 
   it.each(allTools.map((tool) => [tool.name, tool] as const))("%s keeps its schemas", (_name, tool) => {
     expect({

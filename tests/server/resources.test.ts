@@ -1,6 +1,6 @@
 // Resources and completion through the real SDK Client over an in-memory pair.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, SANDBOX_DEMO_CUSTOMER_EMAIL, startSandbox } from "../../src/sandbox/index.js";
+import { SANDBOX_DEMO_CUSTOMER_EMAIL, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, connectInMemory } from "../helpers/mcp.js";
 
@@ -29,9 +29,14 @@ describe("customer://segments", () => {
     expect(resources.map((r) => r.uri)).toContain("customer://segments");
     const result = await connected.client.readResource({ uri: "customer://segments" });
     expect(result.contents[0]?.mimeType).toBe("application/json");
-    const data = JSON.parse(textOf(result.contents)) as { segments: Array<{ id: string; customer_count: number }> };
+    const data = JSON.parse(textOf(result.contents)) as {
+      segments: Array<{ id: string; customer_count: number }>;
+    };
     expect(data.segments.length).toBe(sandbox.store.segments.length);
-    expect(data.segments[0]).toMatchObject({ id: expect.stringMatching(/^seg_/), customer_count: expect.any(Number) });
+    expect(data.segments[0]).toMatchObject({
+      id: expect.stringMatching(/^seg_/),
+      customer_count: expect.any(Number),
+    });
   });
 });
 
@@ -49,7 +54,9 @@ describe("customer://customers/{customer_id}", () => {
   });
 
   it("answers an unknown customer with the resource-not-found error", async () => {
-    await expect(connected.client.readResource({ uri: "customer://customers/cus_doesnotexist00" })).rejects.toMatchObject({
+    await expect(
+      connected.client.readResource({ uri: "customer://customers/cus_doesnotexist00" }),
+    ).rejects.toMatchObject({
       code: -32002,
     });
   });

@@ -1,6 +1,6 @@
 // search_customers and get_customer through the real SDK Client over an in-memory pair, against the sandbox.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, SANDBOX_DEMO_CUSTOMER_EMAIL, startSandbox } from "../../src/sandbox/index.js";
+import { SANDBOX_DEMO_CUSTOMER_EMAIL, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testContext } from "../helpers/context.js";
 import { type CapturedLogs, captureLogs } from "../helpers/logs.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
@@ -45,10 +45,14 @@ describe("tools/list", () => {
 
 describe("search_customers", () => {
   it("finds a customer by exact email and returns summaries with ids", async () => {
-    const result = await callTool(connected.client, "search_customers", { email: SANDBOX_DEMO_CUSTOMER_EMAIL });
+    const result = await callTool(connected.client, "search_customers", {
+      email: SANDBOX_DEMO_CUSTOMER_EMAIL,
+    });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
-      customers: [{ id: ada().id, name: "Ada Lovelace", email: SANDBOX_DEMO_CUSTOMER_EMAIL, status: "active" }],
+      customers: [
+        { id: ada().id, name: "Ada Lovelace", email: SANDBOX_DEMO_CUSTOMER_EMAIL, status: "active" },
+      ],
       next_cursor: null,
     });
     // The text fallback carries the same data for clients that ignore structuredContent.
@@ -65,7 +69,9 @@ describe("search_customers", () => {
       limit: 5,
       cursor: firstPage.next_cursor,
     });
-    const secondIds = (second.structuredContent as { customers: Array<{ id: string }> }).customers.map((c) => c.id);
+    const secondIds = (second.structuredContent as { customers: Array<{ id: string }> }).customers.map(
+      (c) => c.id,
+    );
     expect(secondIds).toHaveLength(5);
     expect(secondIds.filter((id) => firstPage.customers.some((c) => c.id === id))).toEqual([]);
   });
@@ -95,7 +101,10 @@ describe("search_customers", () => {
 
 describe("get_customer", () => {
   it("returns the compact profile and recent transactions, never internal or risk fields", async () => {
-    const result = await callTool(connected.client, "get_customer", { customer_id: ada().id, include_transactions: true });
+    const result = await callTool(connected.client, "get_customer", {
+      customer_id: ada().id,
+      include_transactions: true,
+    });
     expect(result.isError).toBeFalsy();
     const data = result.structuredContent as {
       customer: Record<string, unknown>;
@@ -113,13 +122,18 @@ describe("get_customer", () => {
   });
 
   it("accepts booleans sent as strings by lenient clients", async () => {
-    const result = await callTool(connected.client, "get_customer", { customer_id: ada().id, include_transactions: "true" });
+    const result = await callTool(connected.client, "get_customer", {
+      customer_id: ada().id,
+      include_transactions: "true",
+    });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toHaveProperty("recent_transactions");
   });
 
   it("reports not_found for an id that does not exist", async () => {
-    const error = errorOf(await callTool(connected.client, "get_customer", { customer_id: "cus_doesnotexist00" }));
+    const error = errorOf(
+      await callTool(connected.client, "get_customer", { customer_id: "cus_doesnotexist00" }),
+    );
     expect(error.error_code).toBe("not_found");
     expect(error.next_step).toMatch(/search/);
   });
@@ -128,7 +142,9 @@ describe("get_customer", () => {
     const before = sandbox.requests.count();
     const error = errorOf(await callTool(connected.client, "get_customer", { customer_id: "../../admin" }));
     expect(error.error_code).toBe("invalid_arguments");
-    expect(error.issues).toEqual([{ path: "customer_id", message: expect.stringContaining("search_customers") }]);
+    expect(error.issues).toEqual([
+      { path: "customer_id", message: expect.stringContaining("search_customers") },
+    ]);
     expect(sandbox.requests.count()).toBe(before);
   });
 
@@ -150,6 +166,8 @@ describe("logging", () => {
 
 describe("protocol errors", () => {
   it("answers an unknown tool with a JSON-RPC error naming tools/list", async () => {
-    await expect(connected.client.callTool({ name: "delete_everything", arguments: {} })).rejects.toThrow(/tools\/list/);
+    await expect(connected.client.callTool({ name: "delete_everything", arguments: {} })).rejects.toThrow(
+      /tools\/list/,
+    );
   });
 });
