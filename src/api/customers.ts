@@ -4,14 +4,27 @@ import { pathOf } from "./http.js";
 import {
   type Customer,
   CustomerSchema,
+  type Note,
+  NoteSchema,
   type Page,
   pageOf,
   type Transaction,
   TransactionSchema,
+  type Written,
 } from "./schemas.js";
 
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+/** Options of a write: the idempotency key makes a POST safe to retry and to repeat. */
+export interface WriteOptions extends CallOptions {
+  idempotencyKey: string;
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
 }
 
 export interface CustomerSearch {
@@ -24,11 +37,14 @@ export interface CustomerSearch {
   cursor?: string;
 }
 
-export interface TransactionFilter {
+export interface TransactionFilter extends PageRequest {
   type?: Transaction["type"];
   since?: string;
-  limit?: number;
-  cursor?: string;
+}
+
+export interface StatusChange {
+  status: Customer["status"];
+  reason: string;
 }
 
 export interface CustomersApi {
@@ -39,10 +55,19 @@ export interface CustomersApi {
     filter: TransactionFilter,
     options?: CallOptions,
   ): Promise<Page<Transaction>>;
+  /** PATCH is safe to repeat with the same body, so this is retried like a read. */
+  updateStatus(customerId: string, change: StatusChange, options?: CallOptions): Promise<Customer>;
+  listNotes(customerId: string, page: PageRequest, options?: CallOptions): Promise<Page<Note>>;
+  addNote(
+    customerId: string,
+    note: { body: string; author: string },
+    options: WriteOptions,
+  ): Promise<Written<Note>>;
 }
 
 const CustomerPage = pageOf(CustomerSchema);
 const TransactionPage = pageOf(TransactionSchema);
+const NotePage = pageOf(NoteSchema);
 
 export function customersApi(http: HttpClient): CustomersApi {
   return {
@@ -74,6 +99,37 @@ export function customersApi(http: HttpClient): CustomersApi {
         signal: options.signal,
       });
       return data;
+    },
+    async updateStatus(customerId, change, options = {}) {
+      const { data } = await http.request({
+        method: "PATCH",
+        path: pathOf`/v1/customers/${customerId}`,
+        body: change,
+        schema: CustomerSchema,
+        signal: options.signal,
+      });
+      return data;
+    },
+    async listNotes(customerId, page, options = {}) {
+      const { data } = await http.request({
+        method: "GET",
+        path: pathOf`/v1/customers/${customerId}/notes`,
+        query: { ...page },
+        schema: NotePage,
+        signal: options.signal,
+      });
+      return data;
+    },
+    async addNote(customerId, note, options) {
+      const result = await http.request({
+        method: "POST",
+        path: pathOf`/v1/customers/${customerId}/notes`,
+        body: note,
+        idempotencyKey: options.idempotencyKey,
+        schema: NoteSchema,
+        signal: options.signal,
+      });
+      return { record: result.data, replayed: result.replayed };
     },
   };
 }

@@ -4,13 +4,19 @@
 import type { Logger } from "pino";
 import { type AuthProvider, staticKeyAuth } from "./auth.js";
 import { type CustomersApi, customersApi } from "./customers.js";
+import { type ExportsApi, exportsApi } from "./exports.js";
 import { createHttpClient, type HttpClient } from "./http.js";
 import { type RetryPolicy, type RetryTiming, realTiming } from "./retry.js";
 import { type SegmentsApi, segmentsApi } from "./segments.js";
+import { type TicketsApi, ticketsApi } from "./tickets.js";
+import { type TransactionsApi, transactionsApi } from "./transactions.js";
 
 export interface CustomerApi {
   customers: CustomersApi;
   segments: SegmentsApi;
+  transactions: TransactionsApi;
+  tickets: TicketsApi;
+  exports: ExportsApi;
   close(): void;
 }
 
@@ -39,9 +45,34 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
   return {
     customers: customersApi(http),
     segments: segmentsApi(http),
+    transactions: transactionsApi(http),
+    tickets: ticketsApi(http),
+    exports: exportsApi(http),
     close: () => http.close(),
   };
 }
 
-export type { CallOptions, CustomerSearch, TransactionFilter } from "./customers.js";
-export type { Customer, Money, Page, Segment, Transaction } from "./schemas.js";
+export type {
+  CallOptions,
+  CustomerSearch,
+  PageRequest,
+  StatusChange,
+  TransactionFilter,
+  WriteOptions,
+} from "./customers.js";
+export type { NewExport } from "./exports.js";
+export type {
+  Comment,
+  Customer,
+  Export,
+  Money,
+  Note,
+  Page,
+  Refund,
+  Segment,
+  Ticket,
+  Transaction,
+  Written,
+} from "./schemas.js";
+export type { NewTicket, TicketChange, TicketSearch } from "./tickets.js";
+export type { RefundRequest } from "./transactions.js";

@@ -74,3 +74,86 @@ export interface Page<T> {
   data: T[];
   next_cursor: string | null;
 }
+
+export const RefundReasonSchema = z.enum([
+  "duplicate",
+  "fraudulent",
+  "requested_by_customer",
+  "service_issue",
+]);
+
+export const RefundSchema = z.object({
+  id: id("re"),
+  transaction_id: id("txn"),
+  customer_id: id("cus"),
+  amount: z.number().int(),
+  currency: z.string().regex(/^[a-z]{3}$/),
+  reason: RefundReasonSchema,
+  status: z.enum(["pending", "succeeded", "failed"]),
+  note: z.string().nullish(),
+  created_at: timestamp,
+});
+export type Refund = z.infer<typeof RefundSchema>;
+
+export const TicketStatusSchema = z.enum(["open", "pending", "solved", "closed"]);
+export const TicketPrioritySchema = z.enum(["low", "normal", "high", "urgent"]);
+export const TicketChannelSchema = z.enum(["email", "chat", "phone", "web"]);
+
+export const TicketSchema = z.object({
+  id: id("tkt"),
+  customer_id: id("cus"),
+  subject: z.string(),
+  description: z.string().nullish(),
+  status: TicketStatusSchema,
+  priority: TicketPrioritySchema,
+  assignee: z.object({ id: z.string(), name: z.string() }).nullish(),
+  channel: TicketChannelSchema.nullish(),
+  tags: z.array(z.string()).nullish(),
+  comments_count: z.number().int().nonnegative().nullish(),
+  created_at: timestamp,
+  updated_at: timestamp.nullish(),
+});
+export type Ticket = z.infer<typeof TicketSchema>;
+
+export const CommentSchema = z.object({
+  id: id("cmt"),
+  ticket_id: id("tkt"),
+  author: z.object({
+    id: z.string().nullish(),
+    name: z.string(),
+    type: z.enum(["agent", "customer", "system"]),
+  }),
+  body: z.string(),
+  public: z.boolean(),
+  created_at: timestamp,
+});
+export type Comment = z.infer<typeof CommentSchema>;
+
+export const NoteSchema = z.object({
+  id: id("note"),
+  customer_id: id("cus"),
+  author: z.string(),
+  body: z.string(),
+  created_at: timestamp,
+});
+export type Note = z.infer<typeof NoteSchema>;
+
+export const ExportStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "canceled"]);
+
+export const ExportSchema = z.object({
+  id: id("exp"),
+  status: ExportStatusSchema,
+  progress: z.number().min(0).max(1),
+  format: z.enum(["csv", "jsonl"]),
+  filter: z.object({ segment_id: z.string().nullish(), status: CustomerStatusSchema.nullish() }).nullish(),
+  row_count: z.number().int().nonnegative().nullable(),
+  created_at: timestamp,
+  finished_at: timestamp.nullable(),
+});
+export type Export = z.infer<typeof ExportSchema>;
+
+/** A write's result: the record, and whether the API replayed an earlier identical write. */
+export interface Written<T> {
+  record: T;
+  replayed: boolean;
+}
