@@ -84,13 +84,7 @@ async function serve(config: Config): Promise<void> {
   const api: CustomerApi = createCustomerApi({
     baseUrl: backend.baseUrl,
     apiKey: backend.apiKey,
-    timeoutMs: config.api.timeoutMs,
-    retry: {
-      maxRetries: config.api.maxRetries,
-      baseDelayMs: config.api.retryBaseDelayMs,
-      maxDelayMs: config.api.retryMaxDelayMs,
-      retryAfterCapMs: config.api.retryAfterCapMs,
-    },
+    settings: config.api,
     logger,
     userAgent: `${name}/${version}`,
   });

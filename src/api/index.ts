@@ -2,6 +2,7 @@
 // against the sandbox, production against CUSTOMER_API_URL. Adapting to an API that differs from the
 // contract means changing files in this folder only.
 import type { Logger } from "pino";
+import type { Config } from "../config.js";
 import { type AuthProvider, staticKeyAuth } from "./auth.js";
 import { type CustomersApi, customersApi } from "./customers.js";
 import { type ExportsApi, exportsApi } from "./exports.js";
@@ -23,8 +24,8 @@ export interface CustomerApi {
 export interface CustomerApiOptions {
   baseUrl: string;
   apiKey: string;
-  timeoutMs: number;
-  retry: RetryPolicy;
+  /** The `api` block of the configuration: timeout and retry settings. */
+  settings: Config["api"];
   logger: Logger;
   userAgent: string;
   /** Injected in tests so retry schedules are asserted, not waited for. */
@@ -32,12 +33,21 @@ export interface CustomerApiOptions {
   auth?: AuthProvider;
 }
 
+export function retryPolicyOf(settings: Config["api"]): RetryPolicy {
+  return {
+    maxRetries: settings.maxRetries,
+    baseDelayMs: settings.retryBaseDelayMs,
+    maxDelayMs: settings.retryMaxDelayMs,
+    retryAfterCapMs: settings.retryAfterCapMs,
+  };
+}
+
 export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
   const http: HttpClient = createHttpClient({
     baseUrl: options.baseUrl,
     auth: options.auth ?? staticKeyAuth(options.apiKey),
-    timeoutMs: options.timeoutMs,
-    retry: options.retry,
+    timeoutMs: options.settings.timeoutMs,
+    retry: retryPolicyOf(options.settings),
     logger: options.logger,
     timing: options.timing ?? realTiming,
     userAgent: options.userAgent,

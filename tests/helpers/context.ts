@@ -33,17 +33,10 @@ export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): 
 }
 
 export function testApi(sandbox: Sandbox, options: TestContextOptions = {}): CustomerApi {
-  const config = testConfig(sandbox, options);
   return createCustomerApi({
     baseUrl: sandbox.url,
     apiKey: options.apiKey ?? sandbox.apiKey,
-    timeoutMs: config.api.timeoutMs,
-    retry: {
-      maxRetries: config.api.maxRetries,
-      baseDelayMs: config.api.retryBaseDelayMs,
-      maxDelayMs: config.api.retryMaxDelayMs,
-      retryAfterCapMs: config.api.retryAfterCapMs,
-    },
+    settings: testConfig(sandbox, options).api,
     logger: options.logger ?? captureLogs().logger,
     timing: options.timing ?? recordingTiming(),
     userAgent: "customer-mcp-tests",
