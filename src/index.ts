@@ -26,10 +26,13 @@ async function main(): Promise<void> {
     process.exit(EXIT_CONFIG);
   }
   switch (command.kind) {
+    // --help and --version are the only stdout writes: they run before any server exists.
     case "help":
+      // eslint-disable-next-line no-restricted-properties
       process.stdout.write(HELP_TEXT);
       return;
     case "version":
+      // eslint-disable-next-line no-restricted-properties
       process.stdout.write(`${readPackageInfo().version}\n`);
       return;
     case "sandbox":

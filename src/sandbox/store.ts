@@ -102,6 +102,7 @@ export class SandboxStore {
     transactions: 0,
     exports: 0,
   };
+
   readonly updated: UpdatedCounts = { customers: 0, tickets: 0, exports: 0 };
   fixtures: SandboxFixtures = NO_FIXTURES;
 
@@ -130,6 +131,7 @@ export class SandboxStore {
     seg: this.segmentsById,
     exp: this.exportsById,
   };
+
   readonly #ids: Random;
   #seeding = true;
 

@@ -93,7 +93,7 @@ export function iso(ms: number): string {
   const mm = Math.floor((daySecs % 3600) / 60);
   const ss = daySecs % 60;
   const d = (n: number, place: number) => 48 + (Math.floor(n / place) % 10);
-  // biome-ignore format: one group per field reads best
+  // One group per field (year, month, day, ...), as character codes: avoids building temporary strings.
   return String.fromCharCode(
     d(year, 1000), d(year, 100), d(year, 10), d(year, 1), 45, d(month, 10), d(month, 1), 45, d(day, 10), d(day, 1),
     84, d(hh, 10), d(hh, 1), 58, d(mm, 10), d(mm, 1), 58, d(ss, 10), d(ss, 1), 46, 48, 48, 48, 90,
