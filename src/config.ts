@@ -21,6 +21,14 @@ export interface Config {
     readonly retryMaxDelayMs: number;
     readonly retryAfterCapMs: number;
   };
+  readonly limits: {
+    /** No single tool result's text should exceed about this many tokens (estimated as characters / 4). */
+    readonly maxResultTokens: number;
+    /** How often export_customers polls a running export. */
+    readonly exportPollMs: number;
+    /** export_customers gives up (and cancels the export) after this long. */
+    readonly exportMaxWaitMs: number;
+  };
   readonly logLevel: LogLevel;
   /** Problems that do not stop startup but an operator should see (logged once at start). */
   readonly warnings: readonly string[];
@@ -107,6 +115,15 @@ const EnvSchema = z.object({
     (value) => (typeof value === "string" ? unsetIfEmpty(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}.` }).default("info"),
   ),
+  CUSTOMER_MCP_MAX_RESULT_TOKENS: wholeNumber("CUSTOMER_MCP_MAX_RESULT_TOKENS", 1_000, 200_000, 20_000),
+  CUSTOMER_MCP_EXPORT_POLL_MS: wholeNumber("CUSTOMER_MCP_EXPORT_POLL_MS", 50, 60_000, 1_000, " milliseconds"),
+  CUSTOMER_MCP_EXPORT_MAX_WAIT_MS: wholeNumber(
+    "CUSTOMER_MCP_EXPORT_MAX_WAIT_MS",
+    1_000,
+    3_600_000,
+    300_000,
+    " milliseconds",
+  ),
   CUSTOMER_SANDBOX_SEED: wholeNumber("CUSTOMER_SANDBOX_SEED", 0, 2 ** 31 - 1, 42),
   CUSTOMER_SANDBOX_FAULTS: z.preprocess(unsetIfEmpty, FaultListSchema.optional()),
 });
@@ -188,6 +205,11 @@ function buildServeConfig(vars: z.infer<typeof EnvSchema>, sandbox: boolean, fau
       retryMaxDelayMs: vars.CUSTOMER_API_RETRY_MAX_DELAY_MS,
       retryAfterCapMs: vars.CUSTOMER_API_RETRY_AFTER_CAP_MS,
     }),
+    limits: Object.freeze({
+      maxResultTokens: vars.CUSTOMER_MCP_MAX_RESULT_TOKENS,
+      exportPollMs: vars.CUSTOMER_MCP_EXPORT_POLL_MS,
+      exportMaxWaitMs: vars.CUSTOMER_MCP_EXPORT_MAX_WAIT_MS,
+    }),
     logLevel: vars.LOG_LEVEL,
     warnings: Object.freeze(warnings),
   });
@@ -230,6 +252,9 @@ Environment:
   CUSTOMER_API_RETRY_BASE_MS       backoff ceiling of the first retry in ms (default 250)
   CUSTOMER_API_RETRY_MAX_DELAY_MS  longest backoff between retries in ms (default 5000)
   CUSTOMER_API_RETRY_AFTER_CAP_MS  longest Retry-After the server waits out itself in ms (default 10000)
+  CUSTOMER_MCP_MAX_RESULT_TOKENS   budget of one tool result, in estimated tokens (default 20000)
+  CUSTOMER_MCP_EXPORT_POLL_MS      how often export_customers polls a running export in ms (default 1000)
+  CUSTOMER_MCP_EXPORT_MAX_WAIT_MS  longest export_customers waits before cancelling the export in ms (default 300000)
   LOG_LEVEL                        fatal, error, warn, info (default), debug, trace or silent; logs go to stderr
   CUSTOMER_SANDBOX_SEED            seed of the sandbox's generated data (default 42)
   CUSTOMER_SANDBOX_FAULTS          JSON array of sandbox fault rules to start with (see docs/operations.md)

@@ -51,7 +51,6 @@ async function runStandaloneSandbox(command: Extract<Command, { kind: "sandbox" 
     faults: command.faults,
     logger,
   });
-  logger.info({ url: sandbox.url, seed: command.seed }, `sandbox customer API listening on ${sandbox.url}`);
   process.stderr.write(
     `Sandbox customer API on ${sandbox.url} (API key: ${sandbox.apiKey}). Ctrl-C stops it.\n`,
   );

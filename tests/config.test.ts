@@ -42,6 +42,7 @@ describe("parseCommand", () => {
       retryAfterCapMs: 10_000,
     });
     expect(command.config.logLevel).toBe("info");
+    expect(command.config.limits).toEqual({ maxResultTokens: 20_000, exportPollMs: 1_000, exportMaxWaitMs: 300_000 });
     expect(Object.isFrozen(command.config)).toBe(true);
   });
 

@@ -1,10 +1,11 @@
-// customer://customers/{customer_id}: one customer's profile as JSON, with id completion from a name or email.
+// customer://customers/{customer_id}: one customer's profile as JSON, with id completion and paged listing.
+import { completeCustomerIds } from "../completions.js";
 import { UserInputError } from "../errors.js";
 import { ParamCustomerId } from "../tools/params.js";
 import { customerView } from "../views/customer.js";
 import type { TemplateResourceDefinition } from "./define.js";
 
-const COMPLETION_LIMIT = 10;
+const LIST_PAGE_SIZE = 100;
 
 export const customerResource: TemplateResourceDefinition = {
   name: "customer",
@@ -19,15 +20,19 @@ export const customerResource: TemplateResourceDefinition = {
     }
     return { customer: customerView(await ctx.api.customers.get(parsed.data, { signal: ctx.signal })) };
   },
-  complete: {
-    async customer_id(partial, ctx) {
-      const text = partial.trim();
-      if (text.length < 2) return [];
-      const page = await ctx.api.customers.search(
-        { query: text, limit: COMPLETION_LIMIT },
-        { signal: ctx.signal },
-      );
-      return page.data.map((customer) => customer.id);
-    },
+  complete: { customer_id: completeCustomerIds },
+  async list(cursor, ctx) {
+    const page = await ctx.api.customers.search(
+      { limit: LIST_PAGE_SIZE, ...(cursor ? { cursor } : {}) },
+      { signal: ctx.signal },
+    );
+    return {
+      resources: page.data.map((customer) => ({
+        uri: `customer://customers/${customer.id}`,
+        name: customer.id,
+        title: customer.name,
+      })),
+      next_cursor: page.next_cursor,
+    };
   },
 };

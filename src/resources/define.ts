@@ -10,17 +10,46 @@ interface ResourceCommon {
   readonly name: string;
   readonly title: string;
   readonly description: string;
-  readonly mimeType: "application/json";
+  /** What `read` usually returns; a read may return `TextBody` with its own type instead. */
+  readonly mimeType: string;
 }
 
-/** A resource with one fixed URI. `read` returns data that is served as JSON. */
+/** Returned by `read` for non-JSON content (an export's CSV, say); anything else is served as JSON. */
+export interface TextBody {
+  readonly kind: "text";
+  readonly text: string;
+  readonly mimeType: string;
+}
+
+export function textBody(text: string, mimeType: string): TextBody {
+  return { kind: "text", text, mimeType };
+}
+
+export function isTextBody(value: unknown): value is TextBody {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "text";
+}
+
+/** A resource with one fixed URI. `read` returns data that is served as JSON (or a TextBody). */
 export interface StaticResourceDefinition extends ResourceCommon {
   readonly uri: string;
   read(ctx: ResourceContext): Promise<unknown>;
 }
 
+/** One concrete resource as resources/list shows it. */
+export interface ListedResource {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+}
+
 /** A family of resources under an RFC 6570 URI template such as `customer://customers/{customer_id}`. */
 export interface TemplateResourceDefinition extends ResourceCommon {
+  /** When present, resources/list enumerates this family a page at a time. */
+  list?(
+    cursor: string | undefined,
+    ctx: ResourceContext,
+  ): Promise<{ resources: ListedResource[]; next_cursor: string | null }>;
   readonly uriTemplate: string;
   read(variables: Readonly<Record<string, string>>, ctx: ResourceContext): Promise<unknown>;
   /** Per template variable: values that complete a partial input (ids, from a prefix, name or email). */

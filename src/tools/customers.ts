@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CustomerSummaryView, CustomerView, customerSummaryView, customerView } from "../views/customer.js";
 import { TransactionView, transactionView } from "../views/transaction.js";
 import { defineTool, READ_ONLY } from "./define.js";
+import { listPage, PageMetaShape, pageMeta } from "./paging.js";
 import { ParamCursor, ParamCustomerId, ParamLimit, ParamSegmentId, ParamTimestamp } from "./params.js";
 
 const RECENT_TRANSACTIONS = 10;
@@ -36,15 +37,19 @@ export const searchCustomers = defineTool({
   },
   output: {
     customers: z.array(CustomerSummaryView),
-    next_cursor: z
-      .string()
-      .nullable()
-      .describe("Pass as cursor for the next page; null when this is the last page."),
+    ...PageMetaShape,
   },
   annotations: READ_ONLY,
-  async handler(args, ctx) {
-    const page = await ctx.api.customers.search(args, { signal: ctx.signal });
-    return { customers: page.data.map(customerSummaryView), next_cursor: page.next_cursor };
+  async handler({ cursor, limit, ...filter }, ctx) {
+    const page = await listPage({
+      cursor,
+      limit,
+      maxResultTokens: ctx.config.limits.maxResultTokens,
+      fetch: (upstream) => ctx.api.customers.search({ ...filter, ...upstream }, { signal: ctx.signal }),
+      view: customerSummaryView,
+      narrowHint: "add filters such as status, segment_id or query",
+    });
+    return { customers: page.items, ...pageMeta(page) };
   },
 });
 

@@ -25,6 +25,16 @@ export interface ToolDefinition<
   readonly annotations: ToolAnnotations;
   // Method syntax on purpose: it lets a registry hold tools with different argument types.
   handler(args: z.output<z.ZodObject<In>>, ctx: CallContext): Promise<z.input<z.ZodObject<Out>>>;
+  /** Resources the result points to (an export's file, say), sent as `resource_link` content. */
+  resourceLinks?(output: z.output<z.ZodObject<Out>>): ResourceLink[];
+}
+
+export interface ResourceLink {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
 }
 
 export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(

@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
+import { allTools } from "../../src/tools/index.js";
 import { DIST_ENTRY, initialize, spawnServer } from "../helpers/spawn.js";
 
 function expectOnlyJsonRpc(lines: string[]): void {
@@ -26,7 +27,7 @@ describe("dist/index.js --sandbox over stdio", () => {
     });
 
     const list = (await server.request("tools/list")).result as { tools: Array<Record<string, unknown>> };
-    expect(list.tools.map((tool) => tool.name)).toEqual(["search_customers", "get_customer"]);
+    expect(list.tools.map((tool) => tool.name)).toEqual(allTools.map((tool) => tool.name));
 
     const search = (await server.request("tools/call", {
       name: "search_customers",

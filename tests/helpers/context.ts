@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
 import type { RetryTiming } from "../../src/api/retry.js";
 import type { Config } from "../../src/config.js";
-import type { AppContext } from "../../src/context.js";
+import type { AppContext, Clock } from "../../src/context.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { captureLogs } from "./logs.js";
 import { recordingTiming } from "./timing.js";
@@ -15,6 +15,10 @@ export interface TestContextOptions {
   timing?: RetryTiming;
   logger?: Logger;
   apiKey?: string;
+  maxResultTokens?: number;
+  exportPollMs?: number;
+  exportMaxWaitMs?: number;
+  clock?: Clock;
 }
 
 export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): Config {
@@ -26,6 +30,11 @@ export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): 
       retryBaseDelayMs: 100,
       retryMaxDelayMs: 2_000,
       retryAfterCapMs: options.retryAfterCapMs ?? 10_000,
+    },
+    limits: {
+      maxResultTokens: options.maxResultTokens ?? 20_000,
+      exportPollMs: options.exportPollMs ?? 100,
+      exportMaxWaitMs: options.exportMaxWaitMs ?? 60_000,
     },
     logLevel: "debug",
     warnings: [],
@@ -49,6 +58,27 @@ export function testContext(sandbox: Sandbox, options: TestContextOptions = {}):
     config: testConfig(sandbox, options),
     logger,
     api: testApi(sandbox, { ...options, logger }),
-    clock: { now: () => Date.parse("2026-11-22T12:00:00Z") },
+    clock: options.clock ?? manualClock(),
+  };
+}
+
+/**
+ * A clock that only moves when slept on: sleep(ms) advances now() by ms at once. Pass the same `now` to the
+ * sandbox (`startSandbox({ clock: clock.now })`) and time-based behaviour such as export progress is exact.
+ */
+export function manualClock(start = Date.parse("2026-11-22T12:00:00Z")): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms) {
+      now += ms;
+    },
+    async sleep(ms, signal) {
+      signal?.throwIfAborted();
+      now += ms;
+      // Yield so other work (the request that is being polled, a cancellation) can run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+    },
   };
 }

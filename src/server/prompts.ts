@@ -1,0 +1,48 @@
+// Prompts: each PromptDefinition is registered on McpServer with completable arguments; building a prompt goes
+// through the same error translation as resource reads.
+import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { AppContext } from "../context.js";
+import type { PromptDefinition } from "../prompts/define.js";
+import { toMcpError } from "./errors.js";
+
+export function registerPrompts(mcp: McpServer, ctx: AppContext, prompts: readonly PromptDefinition[]): void {
+  for (const prompt of prompts) {
+    const argsSchema = Object.fromEntries(
+      Object.entries(prompt.args).map(([name, arg]) => {
+        const { complete } = arg;
+        if (!complete) return [name, arg.schema];
+        return [
+          name,
+          completable(arg.schema, async (value) => {
+            try {
+              return await complete(value, { ...ctx, signal: AbortSignal.timeout(ctx.config.api.timeoutMs) });
+            } catch (error) {
+              ctx.logger.warn({ prompt: prompt.name, argument: name, err: error }, "completion failed");
+              return [];
+            }
+          }),
+        ];
+      }),
+    );
+    mcp.registerPrompt(
+      prompt.name,
+      { title: prompt.title, description: prompt.description, argsSchema },
+      async (args, extra) => {
+        const log = ctx.logger.child({ prompt: prompt.name });
+        try {
+          const built = await prompt.build(args as Record<string, string>, { ...ctx, signal: extra.signal });
+          return {
+            ...(built.description ? { description: built.description } : {}),
+            messages: built.messages.map((message) => ({
+              role: message.role,
+              content: { type: "text" as const, text: message.text },
+            })),
+          };
+        } catch (error) {
+          throw toMcpError(error, log);
+        }
+      },
+    );
+  }
+}

@@ -1,0 +1,129 @@
+// Resources: static ones and URI templates are registered on McpServer (which matches URIs and routes
+// completion), every read goes through the error boundary, and resources/list is replaced by a paginated
+// handler that walks the static resources and then each listable template's pages.
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ListResourcesRequestSchema, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import type { AppContext } from "../context.js";
+import { UserInputError } from "../errors.js";
+import { isTextBody, type ResourceContext, type TemplateResourceDefinition } from "../resources/define.js";
+import { staticResources, templateResources } from "../resources/index.js";
+import { toMcpError } from "./errors.js";
+
+export function registerResources(mcp: McpServer, ctx: AppContext): void {
+  for (const resource of staticResources) {
+    mcp.registerResource(
+      resource.name,
+      resource.uri,
+      { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+      (uri, extra) => readJson(uri, ctx, extra.signal, (rctx) => resource.read(rctx)),
+    );
+  }
+  for (const resource of templateResources) {
+    const complete = Object.fromEntries(
+      Object.entries(resource.complete ?? {}).map(([variable, completer]) => [
+        variable,
+        (value: string) => completeSafely(ctx, variable, (rctx) => completer(value, rctx)),
+      ]),
+    );
+    mcp.registerResource(
+      resource.name,
+      new ResourceTemplate(resource.uriTemplate, { list: undefined, complete }),
+      { title: resource.title, description: resource.description, mimeType: resource.mimeType },
+      (uri, variables, extra) =>
+        readJson(uri, ctx, extra.signal, (rctx) => resource.read(singleValues(variables), rctx)),
+    );
+  }
+  registerResourceListing(mcp, ctx, templateResources.filter((resource) => resource.list));
+}
+
+/** Cursor of resources/list: which listable template, and that template's own cursor. */
+interface ListingCursor {
+  t: number;
+  c: string | null;
+}
+
+function registerResourceListing(
+  mcp: McpServer,
+  ctx: AppContext,
+  listable: readonly TemplateResourceDefinition[],
+): void {
+  const statics = staticResources.map((resource) => ({
+    uri: resource.uri,
+    name: resource.name,
+    title: resource.title,
+    description: resource.description,
+    mimeType: resource.mimeType,
+  }));
+  mcp.server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+    const log = ctx.logger.child({ request: "resources/list" });
+    try {
+      const position = decodeListingCursor(request.params?.cursor);
+      const template = listable[position.t];
+      const first = request.params?.cursor === undefined ? statics : [];
+      if (!template?.list) return { resources: first };
+      const page = await template.list(position.c ?? undefined, { ...ctx, signal: extra.signal });
+      const resources = [...first, ...page.resources.map((r) => ({ ...r, mimeType: template.mimeType }))];
+      const next: ListingCursor | null =
+        page.next_cursor !== null
+          ? { t: position.t, c: page.next_cursor }
+          : position.t + 1 < listable.length
+            ? { t: position.t + 1, c: null }
+            : null;
+      return { resources, ...(next ? { nextCursor: Buffer.from(JSON.stringify(next)).toString("base64url") } : {}) };
+    } catch (error) {
+      throw toMcpError(error, log);
+    }
+  });
+}
+
+function decodeListingCursor(cursor: string | undefined): ListingCursor {
+  if (cursor === undefined) return { t: 0, c: null };
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<ListingCursor>;
+    if (Number.isInteger(parsed.t) && (typeof parsed.c === "string" || parsed.c === null)) {
+      return { t: parsed.t as number, c: parsed.c };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new UserInputError("The cursor is not one this server issued; start again without a cursor.");
+}
+
+/** Completion requests carry no cancellation signal, so each gets the API timeout as its bound. */
+async function completeSafely(
+  ctx: AppContext,
+  variable: string,
+  run: (rctx: ResourceContext) => Promise<string[]>,
+): Promise<string[]> {
+  try {
+    return await run({ ...ctx, signal: AbortSignal.timeout(ctx.config.api.timeoutMs) });
+  } catch (error) {
+    // A failed suggestion list is not worth an error dialog in the client: offer nothing and log why.
+    ctx.logger.warn({ variable, err: error }, "completion failed");
+    return [];
+  }
+}
+
+function singleValues(variables: Record<string, string | string[]>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? "") : value]),
+  );
+}
+
+async function readJson(
+  uri: URL,
+  ctx: AppContext,
+  signal: AbortSignal,
+  read: (rctx: ResourceContext) => Promise<unknown>,
+): Promise<ReadResourceResult> {
+  const log = ctx.logger.child({ resource: uri.href });
+  try {
+    const data = await read({ ...ctx, signal });
+    const content = isTextBody(data)
+      ? { uri: uri.href, mimeType: data.mimeType, text: data.text }
+      : { uri: uri.href, mimeType: "application/json", text: JSON.stringify(data) };
+    return { contents: [content] };
+  } catch (error) {
+    throw toMcpError(error, log, `Resource not found: ${uri.href}`);
+  }
+}
