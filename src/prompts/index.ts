@@ -1,0 +1,4 @@
+// Every prompt the server offers.
+import type { PromptDefinition } from "./define.js";
+
+export const allPrompts: readonly PromptDefinition[] = [];
