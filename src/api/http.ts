@@ -53,7 +53,19 @@ export interface HttpResult<T> {
   rawBytes: number;
 }
 
+/** One completed upstream exchange, for metrics and measurements (never carries headers or bodies). */
+export interface ResponseEvent {
+  method: HttpMethod;
+  path: string;
+  status: number;
+  rawBytes: number;
+  requestId: string | undefined;
+  attempt: number;
+}
+
 export interface HttpClientOptions {
+  /** Called after every upstream answer that was read in full, successful or not. */
+  onResponse?: (event: ResponseEvent) => void;
   baseUrl: string;
   auth: AuthProvider;
   /** Per-attempt budget: connect, headers and the whole body. */
@@ -102,7 +114,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
   const log = options.logger.child({ component: "api" });
 
-  async function attempt<T>(request: HttpRequest<T>, callId: string): Promise<HttpResult<T>> {
+  async function attempt<T>(request: HttpRequest<T>, callId: string, attemptNo: number): Promise<HttpResult<T>> {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
@@ -131,13 +143,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } finally {
       clearTimeout(timer);
     }
-    return interpret(request, response);
+    return interpret(request, response, attemptNo);
   }
 
-  function interpret<T>(request: HttpRequest<T>, response: AxiosResponse<string>): HttpResult<T> {
+  function interpret<T>(request: HttpRequest<T>, response: AxiosResponse<string>, attemptNo: number): HttpResult<T> {
     const headers = response.headers;
     const requestId = headerString(headers["x-request-id"]);
     const raw = typeof response.data === "string" ? response.data : "";
+    options.onResponse?.({
+      method: request.method,
+      path: request.path,
+      status: response.status,
+      rawBytes: Buffer.byteLength(raw),
+      requestId,
+      attempt: attemptNo,
+    });
     if (response.status < 200 || response.status >= 300) {
       throw apiErrorFromResponse({
         status: response.status,
@@ -178,7 +198,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       for (let retryIndex = 0; ; retryIndex++) {
         const started = performance.now();
         try {
-          const result = await attempt(request, callId);
+          const result = await attempt(request, callId, retryIndex + 1);
           log.debug(
             { method: request.method, path: request.path, ms: elapsed(started), attempt: retryIndex + 1 },
             "upstream request succeeded",

@@ -6,7 +6,7 @@ import type { Config } from "../config.js";
 import { type AuthProvider, staticKeyAuth } from "./auth.js";
 import { type CustomersApi, customersApi } from "./customers.js";
 import { type ExportsApi, exportsApi } from "./exports.js";
-import { createHttpClient, type HttpClient } from "./http.js";
+import { createHttpClient, type HttpClient, type HttpClientOptions } from "./http.js";
 import { type RetryPolicy, type RetryTiming, realTiming } from "./retry.js";
 import { type SegmentsApi, segmentsApi } from "./segments.js";
 import { type TicketsApi, ticketsApi } from "./tickets.js";
@@ -31,6 +31,7 @@ export interface CustomerApiOptions {
   /** Injected in tests so retry schedules are asserted, not waited for. */
   timing?: RetryTiming;
   auth?: AuthProvider;
+  onResponse?: HttpClientOptions["onResponse"];
 }
 
 export function retryPolicyOf(settings: Config["api"]): RetryPolicy {
@@ -51,6 +52,7 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
     logger: options.logger,
     timing: options.timing ?? realTiming,
     userAgent: options.userAgent,
+    onResponse: options.onResponse,
   });
   return {
     customers: customersApi(http),

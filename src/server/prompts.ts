@@ -14,7 +14,8 @@ export function registerPrompts(mcp: McpServer, ctx: AppContext, prompts: readon
         if (!complete) return [name, arg.schema];
         return [
           name,
-          completable(arg.schema, async (value) => {
+          // completable() marks the schema object itself, so each server marks its own copy.
+          completable(arg.schema.clone(), async (value) => {
             try {
               return await complete(value, { ...ctx, signal: AbortSignal.timeout(ctx.config.api.timeoutMs) });
             } catch (error) {

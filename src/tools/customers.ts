@@ -1,7 +1,7 @@
 // Customer tools: find customers, then open one.
 import { z } from "zod";
 import { CustomerSummaryView, CustomerView, customerSummaryView, customerView } from "../views/customer.js";
-import { TransactionView, transactionView } from "../views/transaction.js";
+import { TransactionSummaryView, transactionSummaryView } from "../views/transaction.js";
 import { defineTool, READ_ONLY } from "./define.js";
 import { listPage, PageMetaShape, pageMeta } from "./paging.js";
 import { ParamCursor, ParamCustomerId, ParamLimit, ParamSegmentId, ParamTimestamp } from "./params.js";
@@ -71,7 +71,7 @@ export const getCustomer = defineTool({
   output: {
     customer: CustomerView,
     recent_transactions: z
-      .array(TransactionView)
+      .array(TransactionSummaryView)
       .optional()
       .describe("Newest first; present only when include_transactions was true."),
     more_transactions: z
@@ -91,7 +91,7 @@ export const getCustomer = defineTool({
     ]);
     return {
       customer: customerView(customer),
-      recent_transactions: transactions.data.map(transactionView),
+      recent_transactions: transactions.data.map(transactionSummaryView),
       more_transactions: transactions.next_cursor !== null,
     };
   },

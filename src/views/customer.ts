@@ -19,12 +19,10 @@ export const CustomerView = CustomerSummaryView.extend({
   address: z.string().nullable().describe("Postal address on one line."),
   tax_id: z.string().nullable(),
   date_of_birth: z.string().nullable(),
-  currency: z.string().nullable(),
   lifetime_value: MoneyView.nullable(),
   tags: z.array(z.string()),
   marketing_opt_in: z.boolean().nullable(),
   account_manager: z.string().nullable().describe("Name of the customer's account manager."),
-  updated_at: z.string().nullable(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 
@@ -46,14 +44,12 @@ export function customerView(customer: Customer): CustomerView {
     address: formatAddress(customer.address),
     tax_id: customer.tax_id ?? null,
     date_of_birth: customer.date_of_birth ?? null,
-    currency: customer.currency ?? null,
     lifetime_value: customer.lifetime_value
       ? moneyView(customer.lifetime_value.amount, customer.lifetime_value.currency)
       : null,
     tags: customer.tags ?? [],
     marketing_opt_in: customer.marketing_opt_in ?? null,
     account_manager: customer.account_manager?.name ?? null,
-    updated_at: customer.updated_at ?? null,
   };
 }
 

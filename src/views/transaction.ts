@@ -36,3 +36,37 @@ export function transactionView(txn: Transaction): TransactionView {
     created_at: txn.created_at,
   };
 }
+
+/**
+ * The short form used inside other results (a customer's recent transactions): money in minor units with one
+ * display string, refundable only where something can still be refunded, and no card details. About half the
+ * size of TransactionView; list_transactions gives the full view.
+ */
+export const TransactionSummaryView = z.object({
+  id: z.string(),
+  type: z.enum(["charge", "refund", "credit"]),
+  status: z.enum(["succeeded", "pending", "failed"]),
+  amount: MoneyView,
+  refundable: z
+    .number()
+    .int()
+    .optional()
+    .describe("Minor units that can still be refunded, same currency; present only when above zero."),
+  description: z.string().optional(),
+  created_at: z.string(),
+});
+export type TransactionSummaryView = z.infer<typeof TransactionSummaryView>;
+
+export function transactionSummaryView(txn: Transaction): TransactionSummaryView {
+  const refundable =
+    txn.type === "charge" && txn.status === "succeeded" ? Math.max(0, txn.amount - (txn.refunded_amount ?? 0)) : 0;
+  return {
+    id: txn.id,
+    type: txn.type,
+    status: txn.status,
+    amount: moneyView(txn.amount, txn.currency),
+    ...(refundable > 0 ? { refundable } : {}),
+    ...(txn.description ? { description: txn.description } : {}),
+    created_at: txn.created_at,
+  };
+}

@@ -75,3 +75,46 @@ describe("customer://customers/{customer_id}", () => {
     expect(result.completion.values).toContain(ada()?.id);
   });
 });
+
+describe("resources/list", () => {
+  it("pages through the segments resource and every customer, each exactly once", async () => {
+    const uris: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 50; pages++) {
+      const page = await connected.client.listResources(cursor ? { cursor } : {});
+      uris.push(...page.resources.map((resource) => resource.uri));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(uris[0]).toBe("customer://segments");
+    expect(new Set(uris).size).toBe(uris.length);
+    const customers = uris.filter((uri) => uri.startsWith("customer://customers/"));
+    expect(customers).toHaveLength(sandbox.store.customers.length);
+  });
+
+  it("rejects a cursor it did not issue", async () => {
+    await expect(connected.client.listResources({ cursor: "bogus" })).rejects.toMatchObject({ code: -32602 });
+  });
+});
+
+describe("customer id completion", () => {
+  const complete = (value: string) =>
+    connected.client.complete({
+      ref: { type: "ref/resource", uri: "customer://customers/{customer_id}" },
+      argument: { name: "customer_id", value },
+    });
+
+  it("completes an id prefix to the matching ids", async () => {
+    const id = sandbox.store.fixtures.demoCustomerId;
+    const result = await complete(id.slice(0, 8));
+    expect(result.completion.values).toContain(id);
+    for (const value of result.completion.values) expect(value.startsWith(id.slice(0, 8))).toBe(true);
+  });
+
+  it("completes an exact email and confirms an exact id", async () => {
+    const id = sandbox.store.fixtures.demoCustomerId;
+    expect((await complete(SANDBOX_DEMO_CUSTOMER_EMAIL)).completion.values).toEqual([id]);
+    expect((await complete(id)).completion.values).toEqual([id]);
+    expect((await complete("cus_doesnotexist00")).completion.values).toEqual([]);
+  });
+});
