@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     const row: Row = { label: `${testCase.tool} ${JSON.stringify(testCase.args("…"))}`, raw: 0, text: 0, wire: 0 };
     for (const customer of customers) {
       upstreamBytes = 0;
-      const result = (await client.callTool({ name: testCase.tool, arguments: testCase.args(customer.id) })) as CallToolResult;
+      const call = { name: testCase.tool, arguments: testCase.args(customer.id) };
+      const result = (await client.callTool(call)) as CallToolResult;
       if (result.isError) throw new Error(`${testCase.tool} failed: ${JSON.stringify(result.content)}`);
       const text = result.content.find((item) => item.type === "text");
       row.raw += upstreamBytes;

@@ -1,4 +1,8 @@
 // Every prompt the server offers.
+import { accountReviewPrompt } from "./account-review.js";
 import type { PromptDefinition } from "./define.js";
+import { draftTicketReplyPrompt } from "./draft-ticket-reply.js";
 
-export const allPrompts: readonly PromptDefinition[] = [];
+export const allPrompts: readonly PromptDefinition[] = [accountReviewPrompt, draftTicketReplyPrompt].filter(
+  Boolean,
+); // TEMPORARY while placeholders exist
