@@ -21,16 +21,20 @@ const END = "<!-- projection:end -->";
 interface Case {
   tool: string;
   args(customerId: string): Record<string, unknown>;
+  /** Whether the 40% target applies (the issue sets it for get_customer and get_customer_overview). */
+  targeted: boolean;
 }
 
 const CASES: Case[] = [
-  { tool: "get_customer", args: (id) => ({ customer_id: id }) },
-  { tool: "get_customer", args: (id) => ({ customer_id: id, include_transactions: true }) },
-  // { tool: "get_customer_overview", args: (id) => ({ customer_id: id }) },
+  { tool: "get_customer", args: (id) => ({ customer_id: id }), targeted: true },
+  { tool: "get_customer_overview", args: (id) => ({ customer_id: id }), targeted: true },
+  // Reported for reference: transactions are compact upstream already, so this option shrinks less.
+  { tool: "get_customer", args: (id) => ({ customer_id: id, include_transactions: true }), targeted: false },
 ];
 
 interface Row {
   label: string;
+  targeted: boolean;
   raw: number;
   text: number;
   wire: number;
@@ -60,7 +64,8 @@ async function main(): Promise<void> {
   const customers = sandbox.store.customers.slice(0, SAMPLE);
   const rows: Row[] = [];
   for (const testCase of CASES) {
-    const row: Row = { label: `${testCase.tool} ${JSON.stringify(testCase.args("…"))}`, raw: 0, text: 0, wire: 0 };
+    const label = `${testCase.tool} ${JSON.stringify(testCase.args("…"))}`;
+    const row: Row = { label, targeted: testCase.targeted, raw: 0, text: 0, wire: 0 };
     for (const customer of customers) {
       upstreamBytes = 0;
       const call = { name: testCase.tool, arguments: testCase.args(customer.id) };
@@ -84,7 +89,8 @@ async function main(): Promise<void> {
     ...rows.map((row) => {
       const n = customers.length;
       const textRatio = row.text / row.raw;
-      return `| \`${row.label}\` | ${Math.round(row.raw / n)} | ${Math.round(row.text / n)} | ${textRatio.toFixed(2)} | ${Math.round(row.wire / n)} | ${(row.wire / row.raw).toFixed(2)} | ${textRatio <= TARGET ? "met" : "missed"} |`;
+      const verdict = !row.targeted ? "no target (reference)" : textRatio <= TARGET ? "met" : "missed";
+      return `| \`${row.label}\` | ${Math.round(row.raw / n)} | ${Math.round(row.text / n)} | ${textRatio.toFixed(2)} | ${Math.round(row.wire / n)} | ${(row.wire / row.raw).toFixed(2)} | ${verdict} |`;
     }),
   ].join("\n");
   const section = [
@@ -99,6 +105,11 @@ async function main(): Promise<void> {
     "`structuredContent`, as the MCP spec recommends for compatibility). The 40% target applies to the text.",
     "",
     table,
+    "",
+    "The `include_transactions` row is reported for reference (the issue sets no target for it): transaction",
+    "records are small upstream, and the summary keeps what an agent acts on (id, type, status, amount with",
+    "display string, refundable remainder, description, date), so each item shrinks only to about 45% of its",
+    "raw record. `get_customer_overview` reads 20 transactions to find refundable charges but returns 5.",
     END,
   ].join("\n");
   const path = "docs/benchmarks.md";
@@ -113,7 +124,7 @@ async function main(): Promise<void> {
     : `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(path, doc);
   console.log(table);
-  const missed = rows.filter((row) => row.text / row.raw > TARGET);
+  const missed = rows.filter((row) => row.targeted && row.text / row.raw > TARGET);
   if (missed.length) {
     console.error(`target missed for: ${missed.map((row) => row.label).join(", ")}`);
     process.exitCode = 1;

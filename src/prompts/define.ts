@@ -9,8 +9,11 @@ export interface PromptMessage {
 }
 
 export interface PromptArgument {
-  /** MCP prompt arguments are strings; the schema validates (and may transform) them. */
-  schema: z.ZodType<string, string>;
+  /**
+   * MCP prompt arguments are strings; the schema validates (and may transform) them. An optional schema makes
+   * the argument optional in prompts/list.
+   */
+  schema: z.ZodType<string | undefined, string | undefined>;
   /** Suggests values for a partial input (ids from a prefix, name or email). */
   complete?(partial: string, ctx: ResourceContext): Promise<string[]>;
 }
@@ -21,7 +24,7 @@ export interface PromptDefinition {
   readonly description: string;
   readonly args: Readonly<Record<string, PromptArgument>>;
   build(
-    args: Readonly<Record<string, string>>,
+    args: Readonly<Record<string, string | undefined>>,
     ctx: ResourceContext,
   ): Promise<{ description?: string; messages: PromptMessage[] }>;
 }

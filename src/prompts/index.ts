@@ -3,6 +3,4 @@ import { accountReviewPrompt } from "./account-review.js";
 import type { PromptDefinition } from "./define.js";
 import { draftTicketReplyPrompt } from "./draft-ticket-reply.js";
 
-export const allPrompts: readonly PromptDefinition[] = [accountReviewPrompt, draftTicketReplyPrompt].filter(
-  Boolean,
-); // TEMPORARY while placeholders exist
+export const allPrompts: readonly PromptDefinition[] = [accountReviewPrompt, draftTicketReplyPrompt];

@@ -10,4 +10,4 @@ export const templateResources: readonly TemplateResourceDefinition[] = [
   customerResource,
   ticketResource,
   exportResource,
-].filter(Boolean); // TEMPORARY while placeholders exist
+];

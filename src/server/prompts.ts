@@ -17,7 +17,8 @@ export function registerPrompts(mcp: McpServer, ctx: AppContext, prompts: readon
           // completable() marks the schema object itself, so each server marks its own copy.
           completable(arg.schema.clone(), async (value) => {
             try {
-              return await complete(value, { ...ctx, signal: AbortSignal.timeout(ctx.config.api.timeoutMs) });
+              const signal = AbortSignal.timeout(ctx.config.api.timeoutMs);
+              return await complete(value ?? "", { ...ctx, signal });
             } catch (error) {
               ctx.logger.warn({ prompt: prompt.name, argument: name, err: error }, "completion failed");
               return [];

@@ -20,6 +20,22 @@ export const ParamSegmentId = z
   })
   .describe("Segment id such as seg_a1b2c3d4. The customer://segments resource lists them.");
 
+export const ParamTicketId = z
+  .string()
+  .trim()
+  .regex(/^tkt_[A-Za-z0-9]{8,24}$/, {
+    error: "must be a ticket id like tkt_4f8k2m9x (find one with search_tickets)",
+  })
+  .describe("Ticket id such as tkt_4f8k2m9x. Find one with search_tickets.");
+
+export const ParamTransactionId = z
+  .string()
+  .trim()
+  .regex(/^txn_[A-Za-z0-9]{8,24}$/, {
+    error: "must be a transaction id like txn_8f2k1x9q7a (find one with list_transactions or get_customer_overview)",
+  })
+  .describe("Transaction id such as txn_8f2k1x9q7a, from list_transactions or get_customer_overview.");
+
 export const ParamLimit = z
   .number()
   .int()

@@ -1,0 +1,140 @@
+// export_customers: starts an upstream export, waits for it while reporting progress, and hands back a link to
+// the file. The export is cancelled upstream whenever this call stops waiting for it (client cancel, time limit).
+import { z } from "zod";
+import {
+  ApiConflictError,
+  ApiServerError,
+  ApiTimeoutError,
+  apiErrorFromTransport,
+  isApiError,
+} from "../api/errors.js";
+import type { Export } from "../api/index.js";
+import type { CallContext } from "../context.js";
+import { ExportView, exportFileName, exportMimeType, exportUri, exportView } from "../views/export.js";
+import { defineTool } from "./define.js";
+import { ParamSegmentId } from "./params.js";
+
+const TERMINAL: ReadonlySet<Export["status"]> = new Set(["succeeded", "failed", "canceled"]);
+
+export const exportCustomers = defineTool({
+  name: "export_customers",
+  title: "Export customers to a file",
+  description: [
+    "Export every customer matching a filter (segment and/or status) to a CSV or JSON Lines file, for bulk",
+    "work over many customers. It can take a while: the call waits for the export to finish, reports progress",
+    "when the client asks for it, and can be cancelled (the export is then cancelled too). It gives up and",
+    "cancels the export after a time limit. The result holds the export's status and row count, plus a",
+    "resource link (customer://exports/<id>) to read the file; the file as read is capped in size and says",
+    "how many rows it left out. To look at a few customers, prefer search_customers: it is faster and paged.",
+  ].join(" "),
+  input: {
+    format: z
+      .enum(["csv", "jsonl"])
+      .default("csv")
+      .describe("File format: csv (with a header row) or jsonl (one JSON object per line). Default csv."),
+    segment_id: ParamSegmentId.optional().describe(
+      "Only customers in this segment, e.g. seg_a1b2c3d4. The customer://segments resource lists them.",
+    ),
+    status: z
+      .enum(["active", "inactive", "suspended"])
+      .optional()
+      .describe("Only customers with this status."),
+  },
+  output: {
+    export: ExportView,
+    resource_uri: z.string().describe("Read the exported file from this resource URI."),
+    replayed: z.boolean().describe("True when the API replayed an earlier identical request."),
+  },
+  annotations: {
+    readOnlyHint: false,
+    // Creates a new export job and changes no customer data.
+    destructiveHint: false,
+    // Every call starts another export job.
+    idempotentHint: false,
+    openWorldHint: false,
+  },
+  async handler({ format, segment_id, status }, ctx) {
+    const filter = { ...(segment_id ? { segment_id } : {}), ...(status ? { status } : {}) };
+    const created = await ctx.api.exports.create(
+      { format, filter },
+      { idempotencyKey: ctx.idempotencyKey(), signal: ctx.signal },
+    );
+    const finished = await waitForExport(created.record, ctx);
+    if (finished.status === "failed") {
+      throw new ApiServerError("backend_error", `The export ${finished.id} failed upstream.`, {
+        nextStep: "Try export_customers again later; if it fails again, tell the user the export service is failing.",
+      });
+    }
+    if (finished.status === "canceled") {
+      throw new ApiConflictError("conflict", `The export ${finished.id} was cancelled upstream before it finished.`, {
+        nextStep: "Start a new export with export_customers if the file is still needed.",
+      });
+    }
+    return { export: exportView(finished), resource_uri: exportUri(finished.id), replayed: created.replayed };
+  },
+  resourceLinks(output) {
+    return [
+      {
+        uri: output.resource_uri,
+        name: exportFileName(output.export),
+        title: "Customer export file",
+        description: `${output.export.row_count ?? 0} customers; large files are cut to fit the response budget.`,
+        mimeType: exportMimeType(output.export.format),
+      },
+    ];
+  },
+});
+
+/** Polls until the export reaches a terminal status; cancels it upstream if the wait ends any other way. */
+async function waitForExport(initial: Export, ctx: CallContext): Promise<Export> {
+  const { exportPollMs, exportMaxWaitMs } = ctx.config.limits;
+  const deadline = ctx.clock.now() + exportMaxWaitMs;
+  let current = initial;
+  // Progress must strictly increase per notification, and the API repeats values (0 while queued).
+  let reported = -1;
+  while (!TERMINAL.has(current.status)) {
+    if (ctx.clock.now() >= deadline) {
+      await cancelUpstream(current.id, ctx, "max_wait");
+      throw new ApiTimeoutError(
+        `The export did not finish within ${exportMaxWaitMs / 1000} seconds, so it was cancelled.`,
+        {
+          nextStep:
+            "The export was cancelled: narrow the filter (segment_id or status) and export again, or use search_customers for a few customers.",
+        },
+      );
+    }
+    try {
+      await ctx.clock.sleep(Math.min(exportPollMs, deadline - ctx.clock.now()), ctx.signal);
+      current = await ctx.api.exports.get(current.id, { signal: ctx.signal });
+    } catch (error) {
+      // Whether the client cancelled or polling failed, nobody will collect this export: stop it upstream.
+      const cancelled = ctx.signal.aborted;
+      await cancelUpstream(current.id, ctx, cancelled ? "client_cancelled" : "poll_failed");
+      // The clock's sleep rejects with the signal's reason; the boundary should still see `cancelled`.
+      throw cancelled && !isApiError(error) ? apiErrorFromTransport("cancelled", error) : error;
+    }
+    const progress = Math.round(current.progress * 100);
+    if (progress > reported) {
+      reported = progress;
+      await ctx.reportProgress(progress, 100, `Export ${current.status}: ${progress}%`);
+    }
+  }
+  return current;
+}
+
+/**
+ * Cancels with its own signal: the call's signal may already be aborted, and the upstream job would otherwise
+ * keep running for nobody. A failed cancel is logged, never thrown, so it cannot hide why the wait ended.
+ */
+async function cancelUpstream(exportId: string, ctx: CallContext, reason: string): Promise<void> {
+  try {
+    const canceled = await ctx.api.exports.cancel(exportId, {
+      signal: AbortSignal.timeout(ctx.config.api.timeoutMs),
+    });
+    ctx.log.info({ export_id: exportId, reason, status: canceled.status }, "export cancelled upstream");
+  } catch (error) {
+    ctx.log.warn({ export_id: exportId, reason, err: error }, "could not cancel the export upstream");
+  }
+}
+
+export const exportTools = [exportCustomers];

@@ -1,0 +1,23 @@
+// Segment tool: the segment list for clients that do not read the customer://segments resource.
+import { z } from "zod";
+import { SegmentView, segmentView } from "../views/segment.js";
+import { defineTool, READ_ONLY } from "./define.js";
+
+export const listSegments = defineTool({
+  name: "list_segments",
+  title: "List customer segments",
+  description: [
+    "List every customer segment with its id, description and customer count (the same data as the",
+    "customer://segments resource). Use it to turn a segment name into the segment_id that search_customers and",
+    "export_customers filter on. The list is short and comes in one page.",
+  ].join(" "),
+  input: {},
+  output: { segments: z.array(SegmentView) },
+  annotations: READ_ONLY,
+  async handler(_args, ctx) {
+    const segments = await ctx.api.segments.list({ signal: ctx.signal });
+    return { segments: segments.map(segmentView) };
+  },
+});
+
+export const segmentTools = [listSegments];

@@ -1,0 +1,111 @@
+// The customer overview: profile, latest activity, open tickets, refundable money and the notes count in one
+// compact result. It is the most called read, so every field here is paid for on nearly every conversation.
+import { z } from "zod";
+import type { Customer, Note, Page, Ticket, Transaction } from "../api/index.js";
+import { CustomerView, customerView } from "./customer.js";
+import { MoneyView, moneyView } from "./money.js";
+import { clipText } from "./text.js";
+import { TransactionSummaryView, transactionSummaryView } from "./transaction.js";
+
+export const OVERVIEW_RECENT_TRANSACTIONS = 5;
+export const OVERVIEW_SCANNED_TRANSACTIONS = 20;
+export const OVERVIEW_OPEN_TICKETS = 5;
+export const OVERVIEW_NOTES_PAGE = 100;
+
+const SUBJECT_LIMIT = 200;
+
+export const OpenTicketView = z.object({
+  id: z.string(),
+  subject: z.string(),
+  priority: z.enum(["low", "normal", "high", "urgent"]),
+  status: z.enum(["open", "pending", "solved", "closed"]),
+  updated_at: z.string(),
+});
+export type OpenTicketView = z.infer<typeof OpenTicketView>;
+
+export const CustomerOverviewShape = {
+  customer: CustomerView,
+  recent_transactions: z
+    .array(TransactionSummaryView)
+    .describe(`The ${OVERVIEW_RECENT_TRANSACTIONS} newest transactions, newest first; list_transactions has the full view.`),
+  more_transactions: z.boolean().describe("True when there are older transactions; page them with list_transactions."),
+  open_tickets: z
+    .array(OpenTicketView)
+    .describe(`Up to ${OVERVIEW_OPEN_TICKETS} open tickets, newest first.`),
+  more_open_tickets: z.boolean().describe("True when there are more open tickets; use search_tickets."),
+  refundable: z
+    .object({
+      charges: z
+        .array(
+          z.object({
+            transaction_id: z.string(),
+            refundable: z.number().int().describe("Minor units that can still be refunded."),
+            currency: z.string(),
+          }),
+        )
+        .describe("Succeeded charges with money left to refund, newest first."),
+      totals: z.array(MoneyView).describe("Refundable total per currency."),
+      transactions_scanned: z.number().int().describe("How many of the newest transactions were looked at."),
+      complete: z
+        .boolean()
+        .describe("False when older transactions were not scanned (they may be refundable too)."),
+    })
+    .describe("What issue_refund could still return."),
+  notes_count: z.number().int(),
+  notes_count_is_lower_bound: z
+    .boolean()
+    .describe(`True when the customer has more than ${OVERVIEW_NOTES_PAGE} notes, so the count is a minimum.`),
+};
+export type CustomerOverview = z.infer<z.ZodObject<typeof CustomerOverviewShape>>;
+
+/** The upstream answers an overview is built from. */
+export interface OverviewSources {
+  customer: Customer;
+  /** The newest transactions (up to OVERVIEW_SCANNED_TRANSACTIONS). */
+  transactions: Page<Transaction>;
+  openTickets: Page<Ticket>;
+  notes: Page<Note>;
+}
+
+export function customerOverview(sources: OverviewSources): CustomerOverview {
+  const { customer, transactions, openTickets, notes } = sources;
+  const recent = transactions.data.slice(0, OVERVIEW_RECENT_TRANSACTIONS);
+  return {
+    customer: customerView(customer),
+    recent_transactions: recent.map(transactionSummaryView),
+    more_transactions: transactions.data.length > recent.length || transactions.next_cursor !== null,
+    open_tickets: openTickets.data.slice(0, OVERVIEW_OPEN_TICKETS).map(openTicketView),
+    more_open_tickets: openTickets.data.length > OVERVIEW_OPEN_TICKETS || openTickets.next_cursor !== null,
+    refundable: refundableOf(transactions),
+    notes_count: notes.data.length,
+    notes_count_is_lower_bound: notes.next_cursor !== null,
+  };
+}
+
+function openTicketView(ticket: Ticket): OpenTicketView {
+  return {
+    id: ticket.id,
+    subject: clipText(ticket.subject, SUBJECT_LIMIT),
+    priority: ticket.priority,
+    status: ticket.status,
+    updated_at: ticket.updated_at ?? ticket.created_at,
+  };
+}
+
+function refundableOf(transactions: Page<Transaction>): CustomerOverview["refundable"] {
+  const charges: CustomerOverview["refundable"]["charges"] = [];
+  const totals = new Map<string, number>();
+  for (const txn of transactions.data) {
+    if (txn.type !== "charge" || txn.status !== "succeeded") continue;
+    const remaining = txn.amount - (txn.refunded_amount ?? 0);
+    if (remaining <= 0) continue;
+    charges.push({ transaction_id: txn.id, refundable: remaining, currency: txn.currency });
+    totals.set(txn.currency, (totals.get(txn.currency) ?? 0) + remaining);
+  }
+  return {
+    charges,
+    totals: [...totals].map(([currency, amount]) => moneyView(amount, currency)),
+    transactions_scanned: transactions.data.length,
+    complete: transactions.next_cursor === null,
+  };
+}

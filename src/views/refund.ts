@@ -1,0 +1,30 @@
+// View of a refund: which charge it returns money from, how much, why, and whether it went through.
+import { z } from "zod";
+import type { Refund } from "../api/index.js";
+import { MoneyView, moneyView } from "./money.js";
+import { clipText } from "./text.js";
+
+export const RefundView = z.object({
+  id: z.string(),
+  transaction_id: z.string().describe("The charge this refund returns money from."),
+  customer_id: z.string(),
+  amount: MoneyView,
+  reason: z.enum(["duplicate", "fraudulent", "requested_by_customer", "service_issue"]),
+  status: z.enum(["pending", "succeeded", "failed"]),
+  note: z.string().nullable(),
+  created_at: z.string(),
+});
+export type RefundView = z.infer<typeof RefundView>;
+
+export function refundView(refund: Refund): RefundView {
+  return {
+    id: refund.id,
+    transaction_id: refund.transaction_id,
+    customer_id: refund.customer_id,
+    amount: moneyView(refund.amount, refund.currency),
+    reason: refund.reason,
+    status: refund.status,
+    note: refund.note ? clipText(refund.note, 500) : null,
+    created_at: refund.created_at,
+  };
+}

@@ -1,0 +1,252 @@
+// export_customers through the real SDK Client over an in-memory pair, against the sandbox. One manual clock
+// drives both the server's polling and the sandbox's export progress, so nothing waits in real time.
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Clock } from "../../src/context.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { exportTools } from "../../src/tools/exports.js";
+import { manualClock, type TestContextOptions, testContext } from "../helpers/context.js";
+import { type CapturedLogs, captureLogs } from "../helpers/logs.js";
+import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
+
+const EXPORT_DURATION_MS = 5_000;
+const POLL_MS = 500;
+
+const clock = manualClock();
+let sandbox: Sandbox;
+let connected: Connected;
+let logs: CapturedLogs;
+const extra: Connected[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 42, clock: clock.now, exportDurationMs: EXPORT_DURATION_MS });
+  logs = captureLogs("debug");
+  connected = await connect({ logger: logs.logger });
+});
+afterEach(() => sandbox.faults.clear());
+afterAll(async () => {
+  for (const connection of [connected, ...extra]) await connection.close();
+  await sandbox.close();
+});
+
+/** A server on the shared sandbox; the budget is large so a whole export file fits in one read. */
+async function connect(options: TestContextOptions = {}): Promise<Connected> {
+  const ctx = testContext(sandbox, {
+    clock,
+    exportPollMs: POLL_MS,
+    maxResultTokens: 200_000,
+    maxRetries: 1,
+    ...options,
+  });
+  // No prompts: this file tests tools, and one process may build several servers here.
+  const connection = await connectInMemory(ctx, { tools: exportTools, prompts: [] });
+  if (connected) extra.push(connection);
+  return connection;
+}
+
+function lastExport() {
+  const exp = sandbox.store.exports.at(-1);
+  if (!exp) throw new Error("the sandbox has no export");
+  return exp;
+}
+
+function textOf(contents: ReadonlyArray<object>): string {
+  const first = contents[0];
+  const text = first && "text" in first ? first.text : undefined;
+  if (typeof text !== "string") throw new Error("resource has no text");
+  return text;
+}
+
+describe("export_customers", () => {
+  it("is a non-destructive, non-idempotent write on a closed system", async () => {
+    const { tools } = await connected.client.listTools();
+    expect(tools.find((tool) => tool.name === "export_customers")?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    });
+  });
+
+  it("exports the matching customers and links to a CSV file with a header and one row each", async () => {
+    const result = await callTool(connected.client, "export_customers", { status: "active" });
+    expect(result.isError).toBeFalsy();
+    const active = sandbox.store.customers.filter((c) => c.status === "active");
+    const data = result.structuredContent as { export: { id: string }; resource_uri: string };
+    expect(data).toMatchObject({
+      export: {
+        id: expect.stringMatching(/^exp_/),
+        status: "succeeded",
+        format: "csv",
+        filter: { segment_id: null, status: "active" },
+        row_count: active.length,
+        finished_at: expect.any(String),
+      },
+      resource_uri: `customer://exports/${data.export.id}`,
+      replayed: false,
+    });
+    expect(result.content).toContainEqual({
+      type: "resource_link",
+      uri: data.resource_uri,
+      name: `${data.export.id}.csv`,
+      title: expect.any(String),
+      description: expect.any(String),
+      mimeType: "text/csv",
+    });
+
+    const file = await connected.client.readResource({ uri: data.resource_uri });
+    expect(file.contents[0]?.mimeType).toBe("text/csv");
+    const [header, ...rows] = textOf(file.contents).trimEnd().split("\r\n");
+    expect(header).toBe("id,name,email,status,segment_id,created_at,lifetime_value,currency");
+    expect(rows.map((row) => row.split(",")[0]).sort()).toEqual(active.map((c) => c.id).sort());
+  });
+
+  it("exports one segment as JSON Lines when asked", async () => {
+    const segment = sandbox.store.segments[0];
+    if (!segment) throw new Error("the sandbox has no segment");
+    const result = await callTool(connected.client, "export_customers", {
+      format: "jsonl",
+      segment_id: segment.id,
+    });
+    const data = result.structuredContent as { export: { id: string; row_count: number }; resource_uri: string };
+    const members = sandbox.store.customers.filter((c) => c.segment_id === segment.id);
+    expect(data.export).toMatchObject({ format: "jsonl", filter: { segment_id: segment.id, status: null } });
+    expect(data.export.row_count).toBe(members.length);
+    const link = result.content.find((item) => item.type === "resource_link");
+    expect(link).toMatchObject({ name: `${data.export.id}.jsonl`, mimeType: "application/x-ndjson" });
+
+    const file = await connected.client.readResource({ uri: data.resource_uri });
+    expect(file.contents[0]?.mimeType).toBe("application/x-ndjson");
+    const rows = textOf(file.contents)
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: string; segment_id: string });
+    expect(rows).toHaveLength(members.length);
+    expect(rows.every((row) => row.segment_id === segment.id)).toBe(true);
+  });
+
+  it("reports strictly increasing progress that ends at 100", async () => {
+    const updates: Progress[] = [];
+    const result = (await connected.client.callTool(
+      { name: "export_customers", arguments: { status: "inactive" } },
+      undefined,
+      { onprogress: (progress) => updates.push(progress) },
+    )) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    const values = updates.map((update) => update.progress);
+    expect(values.length).toBeGreaterThan(2);
+    values.slice(1).forEach((value, i) => expect(value).toBeGreaterThan(values[i] ?? Number.POSITIVE_INFINITY));
+    expect(values.at(-1)).toBe(100);
+    expect(updates.every((update) => update.total === 100)).toBe(true);
+    expect(updates.at(-1)?.message).toMatch(/succeeded/);
+  });
+
+  it("cancels the upstream export when the client cancels the call", async () => {
+    // After the first poll every sleep lasts until the call is cancelled, as with a slow export, so the
+    // cancellation is guaranteed to arrive while the export is still running.
+    let polls = 0;
+    const gated: Clock = {
+      now: clock.now,
+      async sleep(ms, signal) {
+        if (polls++ === 0) return clock.sleep(ms, signal);
+        signal?.throwIfAborted();
+        return new Promise<void>((_, reject) => {
+          signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+        });
+      },
+    };
+    const cancelLogs = captureLogs("debug");
+    const client = (await connect({ clock: gated, logger: cancelLogs.logger })).client;
+    const deletesBefore = sandbox.requests.count({ method: "DELETE" });
+    const controller = new AbortController();
+
+    const call = client.callTool({ name: "export_customers", arguments: {} }, undefined, {
+      signal: controller.signal,
+      onprogress: () => controller.abort(),
+    });
+    await expect(call).rejects.toThrow();
+
+    await vi.waitFor(() => expect(lastExport().status).toBe("canceled"));
+    expect(sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
+    expect(sandbox.store.exportJobs.get(lastExport().id)?.canceledAtMs).not.toBeNull();
+    await vi.waitFor(() =>
+      expect(cancelLogs.lines()).toContainEqual(
+        expect.objectContaining({ msg: "export cancelled upstream", reason: "client_cancelled" }),
+      ),
+    );
+    // The boundary records the call as cancelled by the caller, not as an unexpected failure.
+    await vi.waitFor(() =>
+      expect(cancelLogs.lines()).toContainEqual(
+        expect.objectContaining({ msg: "tool call", outcome: "error", error_code: "cancelled" }),
+      ),
+    );
+    expect(cancelLogs.lines().filter((line) => line.level === "error")).toEqual([]);
+  });
+
+  it("gives up with timeout and cancels the export when it runs longer than the maximum wait", async () => {
+    const { client } = await connect({ exportMaxWaitMs: 2_000 });
+    const deletesBefore = sandbox.requests.count({ method: "DELETE" });
+    const startedAt = clock.now();
+    const error = errorOf(await callTool(client, "export_customers", { status: "active" }));
+    expect(error.error_code).toBe("timeout");
+    expect(error.next_step).toMatch(/cancelled.*narrow the filter/i);
+    expect(lastExport().status).toBe("canceled");
+    expect(sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
+    // It stopped at the limit rather than polling on until the export would have finished.
+    expect(clock.now() - startedAt).toBe(2_000);
+  });
+
+  it.each([
+    ["segment_id", { segment_id: "enterprise" }, /seg_/],
+    ["format", { format: "xlsx" }, /csv/],
+    ["status", { status: "deleted" }, /active/],
+  ])("rejects an invalid %s before calling the API", async (path, args, hint) => {
+    const before = sandbox.requests.count();
+    const error = errorOf(await callTool(connected.client, "export_customers", args));
+    expect(error.error_code).toBe("invalid_arguments");
+    expect(error.issues).toEqual([{ path, message: expect.stringMatching(hint) }]);
+    expect(sandbox.requests.count()).toBe(before);
+  });
+
+  it("reports not_found when the segment does not exist", async () => {
+    const created = sandbox.store.created.exports;
+    const error = errorOf(
+      await callTool(connected.client, "export_customers", { segment_id: "seg_doesnotexist00" }),
+    );
+    expect(error.error_code).toBe("not_found");
+    expect(sandbox.store.created.exports).toBe(created);
+  });
+
+  it("reports an upstream 5xx on starting the export as backend_unavailable and keeps serving", async () => {
+    sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/exports" });
+    const created = sandbox.store.created.exports;
+    const error = errorOf(await callTool(connected.client, "export_customers", {}));
+    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.message).not.toMatch(/request_id|\{|http:/);
+    expect(sandbox.store.created.exports).toBe(created);
+    sandbox.faults.clear();
+    const retry = await callTool(connected.client, "export_customers", { status: "suspended" });
+    expect(retry.isError).toBeFalsy();
+  });
+
+  it("cancels the export and reports backend_unavailable when polling keeps failing with 5xx", async () => {
+    sandbox.faults.add({ kind: "status", status: 503, method: "GET", path: "/v1/exports/" });
+    const deletesBefore = sandbox.requests.count({ method: "DELETE" });
+    const error = errorOf(await callTool(connected.client, "export_customers", { status: "active" }));
+    expect(error.error_code).toBe("backend_unavailable");
+    expect(lastExport().status).toBe("canceled");
+    expect(sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
+  });
+
+  it("sends one idempotency key on the POST so a retried start does not create a second export", async () => {
+    sandbox.faults.add({ kind: "reset_after", method: "POST", path: "/v1/exports", times: 1 });
+    const created = sandbox.store.created.exports;
+    const result = await callTool(connected.client, "export_customers", { status: "suspended" });
+    expect(result.isError).toBeFalsy();
+    expect(sandbox.store.created.exports).toBe(created + 1);
+    const posts = sandbox.requests.all().filter((r) => r.method === "POST").slice(-2);
+    expect(posts[0]?.idempotencyKey).toBeTruthy();
+    expect(posts[1]?.idempotencyKey).toBe(posts[0]?.idempotencyKey);
+    expect(result.structuredContent).toMatchObject({ replayed: true });
+  });
+});
