@@ -88,7 +88,24 @@ async function main(): Promise<void> {
     );
   }
 
-  step("4. Read the customer://segments resource");
+  step("4. The overview an agent starts with: open tickets and what can be refunded");
+  const overview = (await client.callTool({
+    name: "get_customer_overview",
+    arguments: { customer_id: found.id },
+  })) as CallToolResult;
+  if (overview.isError) fail(`get_customer_overview failed: ${errorText(overview)}`);
+  const summary = overview.structuredContent as {
+    open_tickets: Array<{ id: string; subject: string; priority: string }>;
+    refundable: { totals: Money[] };
+    notes_count: number;
+  };
+  for (const ticket of summary.open_tickets) {
+    console.log(`  open ticket ${ticket.id} [${ticket.priority}] ${ticket.subject}`);
+  }
+  console.log(`  refundable in total: ${summary.refundable.totals.map((total) => total.display).join(", ") || "nothing"}`);
+  console.log(`  internal notes: ${summary.notes_count}`);
+
+  step("5. Read the customer://segments resource");
   const segments = await client.readResource({ uri: "customer://segments" });
   const first = segments.contents[0];
   const parsed = JSON.parse(first && "text" in first ? first.text : "{}") as {
@@ -101,7 +118,7 @@ async function main(): Promise<void> {
     );
   }
 
-  step("5. Provoke a clear error: open a customer id that does not exist");
+  step("6. Provoke a clear error: open a customer id that does not exist");
   const missing = (await client.callTool({
     name: "get_customer",
     arguments: { customer_id: "cus_doesnotexist00" },
@@ -112,7 +129,7 @@ async function main(): Promise<void> {
     `error_code: ${error.error_code}\nmessage:    ${error.message}\nnext_step:  ${error.next_step}`,
   );
 
-  step("6. And a malformed argument, caught before any API call");
+  step("7. And a malformed argument, caught before any API call");
   const invalid = (await client.callTool({
     name: "get_customer",
     arguments: { customer_id: "ada lovelace" },
