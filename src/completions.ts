@@ -1,47 +1,64 @@
 // Id completion shared by resource templates and prompt arguments: a partial input that is an id prefix, a
-// name or an email completes to matching ids. The API searches names and emails but not id prefixes, so a
-// prefix is matched by scanning pages, bounded in pages and results.
+// name, an email or other search text completes to matching ids. The API searches text but not id prefixes,
+// so a prefix is matched by scanning pages, bounded in pages and results.
 import type { Page } from "./api/index.js";
 import type { ResourceContext } from "./resources/define.js";
 
 export const COMPLETION_LIMIT = 10;
 const MAX_SCAN_PAGES = 10;
+const SCAN_PAGE_SIZE = 100;
+const MAX_SEARCH_LENGTH = 200;
 
-interface IdPrefixScan<T extends { id: string }> {
-  partial: string;
+interface IdSource {
+  /** The id prefix, e.g. `cus_`; a whole id is the prefix plus 8–24 letters and digits. */
   prefix: string;
-  idPattern: RegExp;
-  exists(id: string): Promise<boolean>;
-  page(cursor: string | undefined): Promise<Page<T>>;
+  exists(id: string, ctx: ResourceContext): Promise<boolean>;
+  /** One page of all records, in the API's order, for prefix scans. */
+  page(cursor: string | undefined, limit: number, ctx: ResourceContext): Promise<Page<{ id: string }>>;
+  /** Records whose text (name, email, subject, ...) matches. */
+  search(text: string, limit: number, ctx: ResourceContext): Promise<Page<{ id: string }>>;
 }
 
-/** Completes a (partial) id: an exact id that exists, or ids starting with the prefix. */
-export async function completeIdPrefix<T extends { id: string }>(scan: IdPrefixScan<T>): Promise<string[]> {
-  if (scan.idPattern.test(scan.partial)) return (await scan.exists(scan.partial)) ? [scan.partial] : [];
+export type IdCompleter = (partial: string, ctx: ResourceContext) => Promise<string[]>;
+
+export function idCompleter(source: IdSource): IdCompleter {
+  const wholeId = new RegExp(`^${source.prefix}[A-Za-z0-9]{8,24}$`);
+  return async (partial, ctx) => {
+    const text = partial.trim();
+    if (wholeId.test(text)) return (await source.exists(text, ctx)) ? [text] : [];
+    if (text.startsWith(source.prefix)) return scanForPrefix(source, text, ctx);
+    if (text.length < 2) return [];
+    const page = await source.search(text.slice(0, MAX_SEARCH_LENGTH), COMPLETION_LIMIT, ctx);
+    return page.data.map((record) => record.id);
+  };
+}
+
+async function scanForPrefix(source: IdSource, prefix: string, ctx: ResourceContext): Promise<string[]> {
   const matches: string[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < MAX_SCAN_PAGES && matches.length < COMPLETION_LIMIT; pages++) {
-    const page = await scan.page(cursor);
-    for (const item of page.data) if (item.id.startsWith(scan.partial)) matches.push(item.id);
+    const page = await source.page(cursor, SCAN_PAGE_SIZE, ctx);
+    for (const record of page.data) if (record.id.startsWith(prefix)) matches.push(record.id);
     if (page.next_cursor === null) break;
     cursor = page.next_cursor;
   }
   return matches.slice(0, COMPLETION_LIMIT);
 }
 
-export async function completeCustomerIds(partial: string, ctx: ResourceContext): Promise<string[]> {
-  const text = partial.trim();
-  const options = { signal: ctx.signal };
-  if (text.startsWith("cus_")) {
-    return completeIdPrefix({
-      partial: text,
-      prefix: "cus_",
-      idPattern: /^cus_[A-Za-z0-9]{8,24}$/,
-      exists: async (id) => ctx.api.customers.get(id, options).then(() => true, () => false),
-      page: (cursor) => ctx.api.customers.search({ limit: 100, ...(cursor ? { cursor } : {}) }, options),
-    });
-  }
-  if (text.length < 2) return [];
-  const page = await ctx.api.customers.search({ query: text, limit: COMPLETION_LIMIT }, options);
-  return page.data.map((customer) => customer.id);
-}
+const found = () => true;
+const missing = () => false;
+const after = (cursor: string | undefined) => (cursor ? { cursor } : {});
+
+export const completeCustomerIds = idCompleter({
+  prefix: "cus_",
+  exists: (id, ctx) => ctx.api.customers.get(id, { signal: ctx.signal }).then(found, missing),
+  page: (cursor, limit, ctx) => ctx.api.customers.search({ limit, ...after(cursor) }, { signal: ctx.signal }),
+  search: (query, limit, ctx) => ctx.api.customers.search({ query, limit }, { signal: ctx.signal }),
+});
+
+export const completeTicketIds = idCompleter({
+  prefix: "tkt_",
+  exists: (id, ctx) => ctx.api.tickets.get(id, { signal: ctx.signal }).then(found, missing),
+  page: (cursor, limit, ctx) => ctx.api.tickets.search({ limit, ...after(cursor) }, { signal: ctx.signal }),
+  search: (query, limit, ctx) => ctx.api.tickets.search({ query, limit }, { signal: ctx.signal }),
+});

@@ -1,7 +1,7 @@
 // draft_ticket_reply: a ready conversation asking the model to draft a customer reply to one ticket in a chosen
 // tone. The ticket text is customer-provided, so it is handed over as fenced JSON data, framed as not-instructions.
 import { z } from "zod";
-import { completeTicketIds } from "../resources/tickets.js";
+import { completeTicketIds } from "../completions.js";
 import { ParamTicketId } from "../tools/params.js";
 import { loadTicketDetail } from "../tools/tickets.js";
 import type { PromptDefinition } from "./define.js";
