@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: "silent" });
   const api = createCustomerApi({
     baseUrl: sandbox.url,
-    apiKey: sandbox.apiKey,
+    credentials: { kind: "api_key", apiKey: sandbox.apiKey },
     settings: command.config.api,
     logger,
     userAgent: "measure-projection",

@@ -1,25 +1,44 @@
 // Configuration from CLI flags and environment variables, validated once with zod and frozen. Every problem
 // becomes one plain sentence; the CLI prints them and exits 2. Secrets are never echoed in those sentences.
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import { describeVariables, EnvSchema, type EnvVars, type LogLevel } from "./env.js";
 import { ConfigurationError } from "./errors.js";
 import type { FaultRule } from "./sandbox/index.js";
 
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export type { LogLevel } from "./env.js";
+
+/** How the server authenticates to the customer API. */
+export type ApiCredentials =
+  | { kind: "api_key"; apiKey: string }
+  | { kind: "client_credentials"; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
 
 export type Backend =
-  | { kind: "remote"; url: string; apiKey: string }
+  | { kind: "remote"; url: string; credentials: ApiCredentials }
   | { kind: "sandbox"; seed: number; faults: FaultRule[] };
 
 export interface Config {
   readonly backend: Backend;
   readonly api: {
     readonly timeoutMs: number;
+    /** Deadline of one API call, all retries included. */
+    readonly callTimeoutMs: number;
     readonly maxRetries: number;
     readonly retryBaseDelayMs: number;
     readonly retryMaxDelayMs: number;
     readonly retryAfterCapMs: number;
+    /** Retries may be at most this share (percent) of recent requests. */
+    readonly retryBudgetPercent: number;
+    readonly breakerThreshold: number;
+    readonly breakerCooldownMs: number;
+    readonly maxConcurrency: number;
+    readonly maxQueue: number;
+  };
+  readonly cache: {
+    /** 0 disables caching. */
+    readonly ttlMs: number;
+    readonly maxEntries: number;
+    /** Oldest cached read served, marked stale, while the API is failing; 0 never. */
+    readonly staleMaxAgeMs: number;
   };
   readonly limits: {
     /** No single tool result's text should exceed about this many tokens (estimated as characters / 4). */
@@ -28,6 +47,10 @@ export interface Config {
     readonly exportPollMs: number;
     /** export_customers gives up (and cancels the export) after this long. */
     readonly exportMaxWaitMs: number;
+    readonly callsPerMinutePerTool: number;
+    /** A write repeated with the same arguments within this window replays the first one. */
+    readonly idempotencyWindowMs: number;
+    readonly shutdownGraceMs: number;
   };
   readonly logLevel: LogLevel;
   /** Problems that do not stop startup but an operator should see (logged once at start). */
@@ -41,92 +64,6 @@ export type Command =
   | { kind: "sandbox"; port: number; seed: number; logLevel: LogLevel; faults: FaultRule[] };
 
 type Env = Record<string, string | undefined>;
-
-/** Empty variables count as unset, as most .env loaders and client configs write them. */
-const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
-
-function wholeNumber(name: string, min: number, max: number, fallback: number, unit = "") {
-  const range = `between ${min} and ${max}${unit}`;
-  return z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .regex(/^\d+$/, { error: `${name} must be a whole number ${range}.` })
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .min(min, { error: `${name} must be ${range}.` })
-          .max(max, { error: `${name} must be ${range}.` }),
-      )
-      .default(fallback),
-  );
-}
-
-const FaultListSchema = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({
-        code: "custom",
-        message: "CUSTOMER_SANDBOX_FAULTS must be a JSON array of fault rules.",
-      });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z.array(z.looseObject({ kind: z.string() }), {
-      error: "CUSTOMER_SANDBOX_FAULTS must be a JSON array of fault rules, each with a `kind`.",
-    }),
-  );
-
-const EnvSchema = z.object({
-  CUSTOMER_API_URL: z.preprocess(
-    unsetIfEmpty,
-    z
-      .url({
-        protocol: /^https?$/,
-        error:
-          "CUSTOMER_API_URL must be an http:// or https:// URL such as https://customers.internal.example.com.",
-      })
-      .optional(),
-  ),
-  CUSTOMER_API_KEY: z.preprocess(unsetIfEmpty, z.string().optional()),
-  CUSTOMER_API_TIMEOUT_MS: wholeNumber("CUSTOMER_API_TIMEOUT_MS", 100, 300_000, 10_000, " milliseconds"),
-  CUSTOMER_API_MAX_RETRIES: wholeNumber("CUSTOMER_API_MAX_RETRIES", 0, 10, 3),
-  CUSTOMER_API_RETRY_BASE_MS: wholeNumber("CUSTOMER_API_RETRY_BASE_MS", 1, 60_000, 250, " milliseconds"),
-  CUSTOMER_API_RETRY_MAX_DELAY_MS: wholeNumber(
-    "CUSTOMER_API_RETRY_MAX_DELAY_MS",
-    1,
-    300_000,
-    5_000,
-    " milliseconds",
-  ),
-  CUSTOMER_API_RETRY_AFTER_CAP_MS: wholeNumber(
-    "CUSTOMER_API_RETRY_AFTER_CAP_MS",
-    0,
-    300_000,
-    10_000,
-    " milliseconds",
-  ),
-  LOG_LEVEL: z.preprocess(
-    (value) => (typeof value === "string" ? unsetIfEmpty(value.toLowerCase()) : value),
-    z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}.` }).default("info"),
-  ),
-  CUSTOMER_MCP_MAX_RESULT_TOKENS: wholeNumber("CUSTOMER_MCP_MAX_RESULT_TOKENS", 1_000, 200_000, 20_000),
-  CUSTOMER_MCP_EXPORT_POLL_MS: wholeNumber("CUSTOMER_MCP_EXPORT_POLL_MS", 50, 60_000, 1_000, " milliseconds"),
-  CUSTOMER_MCP_EXPORT_MAX_WAIT_MS: wholeNumber(
-    "CUSTOMER_MCP_EXPORT_MAX_WAIT_MS",
-    1_000,
-    3_600_000,
-    300_000,
-    " milliseconds",
-  ),
-  CUSTOMER_SANDBOX_SEED: wholeNumber("CUSTOMER_SANDBOX_SEED", 0, 2 ** 31 - 1, 42),
-  CUSTOMER_SANDBOX_FAULTS: z.preprocess(unsetIfEmpty, FaultListSchema.optional()),
-});
 
 const FLAG_OPTIONS = {
   sandbox: { type: "boolean" },
@@ -175,7 +112,7 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
   return { kind: "serve", config: buildServeConfig(vars, Boolean(flags.values.sandbox), faults) };
 }
 
-function buildServeConfig(vars: z.infer<typeof EnvSchema>, sandbox: boolean, faults: FaultRule[]): Config {
+function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]): Config {
   const warnings: string[] = [];
   let backend: Backend;
   if (sandbox) {
@@ -185,34 +122,75 @@ function buildServeConfig(vars: z.infer<typeof EnvSchema>, sandbox: boolean, fau
     throw new ConfigurationError([
       "No customer API is configured: set CUSTOMER_API_URL (with CUSTOMER_API_KEY) to use a real API, or pass --sandbox to use the built-in sandbox.",
     ]);
-  } else if (!vars.CUSTOMER_API_KEY) {
-    throw new ConfigurationError(["CUSTOMER_API_KEY is required when CUSTOMER_API_URL is set."]);
   } else {
     const url = new URL(vars.CUSTOMER_API_URL);
     if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-      warnings.push(
-        "CUSTOMER_API_URL uses plain http to a non-loopback host: the API key travels unencrypted.",
-      );
+      warnings.push("CUSTOMER_API_URL uses plain http to a non-loopback host: credentials travel unencrypted.");
     }
-    backend = { kind: "remote", url: vars.CUSTOMER_API_URL, apiKey: vars.CUSTOMER_API_KEY };
+    backend = { kind: "remote", url: vars.CUSTOMER_API_URL, credentials: credentialsOf(vars) };
   }
   return Object.freeze({
     backend,
     api: Object.freeze({
       timeoutMs: vars.CUSTOMER_API_TIMEOUT_MS,
+      callTimeoutMs: vars.CUSTOMER_API_CALL_TIMEOUT_MS,
       maxRetries: vars.CUSTOMER_API_MAX_RETRIES,
       retryBaseDelayMs: vars.CUSTOMER_API_RETRY_BASE_MS,
       retryMaxDelayMs: vars.CUSTOMER_API_RETRY_MAX_DELAY_MS,
       retryAfterCapMs: vars.CUSTOMER_API_RETRY_AFTER_CAP_MS,
+      retryBudgetPercent: vars.CUSTOMER_API_RETRY_BUDGET_PERCENT,
+      breakerThreshold: vars.CUSTOMER_API_BREAKER_THRESHOLD,
+      breakerCooldownMs: vars.CUSTOMER_API_BREAKER_COOLDOWN_MS,
+      maxConcurrency: vars.CUSTOMER_API_MAX_CONCURRENCY,
+      maxQueue: vars.CUSTOMER_API_MAX_QUEUE,
+    }),
+    cache: Object.freeze({
+      ttlMs: vars.CUSTOMER_MCP_CACHE_TTL_MS,
+      maxEntries: vars.CUSTOMER_MCP_CACHE_MAX_ENTRIES,
+      staleMaxAgeMs: vars.CUSTOMER_MCP_STALE_MAX_AGE_MS,
     }),
     limits: Object.freeze({
       maxResultTokens: vars.CUSTOMER_MCP_MAX_RESULT_TOKENS,
       exportPollMs: vars.CUSTOMER_MCP_EXPORT_POLL_MS,
       exportMaxWaitMs: vars.CUSTOMER_MCP_EXPORT_MAX_WAIT_MS,
+      callsPerMinutePerTool: vars.CUSTOMER_MCP_CALLS_PER_MINUTE,
+      idempotencyWindowMs: vars.CUSTOMER_MCP_IDEMPOTENCY_WINDOW_MS,
+      shutdownGraceMs: vars.CUSTOMER_MCP_SHUTDOWN_GRACE_MS,
     }),
     logLevel: vars.LOG_LEVEL,
     warnings: Object.freeze(warnings),
   });
+}
+
+/** An API key, or all three client-credentials settings; never half of the latter. */
+function credentialsOf(vars: EnvVars): ApiCredentials {
+  const oauth = {
+    CUSTOMER_API_TOKEN_URL: vars.CUSTOMER_API_TOKEN_URL,
+    CUSTOMER_API_CLIENT_ID: vars.CUSTOMER_API_CLIENT_ID,
+    CUSTOMER_API_CLIENT_SECRET: vars.CUSTOMER_API_CLIENT_SECRET,
+  };
+  const given = Object.entries(oauth).filter(([, value]) => value !== undefined);
+  if (given.length > 0) {
+    const missing = Object.entries(oauth).filter(([, value]) => value === undefined).map(([name]) => name);
+    if (missing.length > 0) {
+      throw new ConfigurationError([
+        `Client credentials need CUSTOMER_API_TOKEN_URL, CUSTOMER_API_CLIENT_ID and CUSTOMER_API_CLIENT_SECRET together; missing ${missing.join(", ")}.`,
+      ]);
+    }
+    return {
+      kind: "client_credentials",
+      tokenUrl: vars.CUSTOMER_API_TOKEN_URL as string,
+      clientId: vars.CUSTOMER_API_CLIENT_ID as string,
+      clientSecret: vars.CUSTOMER_API_CLIENT_SECRET as string,
+      ...(vars.CUSTOMER_API_SCOPE ? { scope: vars.CUSTOMER_API_SCOPE } : {}),
+    };
+  }
+  if (!vars.CUSTOMER_API_KEY) {
+    throw new ConfigurationError([
+      "CUSTOMER_API_KEY (or CUSTOMER_API_TOKEN_URL, CUSTOMER_API_CLIENT_ID and CUSTOMER_API_CLIENT_SECRET) is required when CUSTOMER_API_URL is set.",
+    ]);
+  }
+  return { kind: "api_key", apiKey: vars.CUSTOMER_API_KEY };
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -245,17 +223,5 @@ Flags:
   -v, --version      print the version
 
 Environment:
-  CUSTOMER_API_URL                 base URL of the customer API (required unless --sandbox)
-  CUSTOMER_API_KEY                 bearer API key for the customer API (required with CUSTOMER_API_URL)
-  CUSTOMER_API_TIMEOUT_MS          per-request timeout in ms (default 10000)
-  CUSTOMER_API_MAX_RETRIES         retries for requests that are safe to repeat (default 3)
-  CUSTOMER_API_RETRY_BASE_MS       backoff ceiling of the first retry in ms (default 250)
-  CUSTOMER_API_RETRY_MAX_DELAY_MS  longest backoff between retries in ms (default 5000)
-  CUSTOMER_API_RETRY_AFTER_CAP_MS  longest Retry-After the server waits out itself in ms (default 10000)
-  CUSTOMER_MCP_MAX_RESULT_TOKENS   budget of one tool result, in estimated tokens (default 20000)
-  CUSTOMER_MCP_EXPORT_POLL_MS      how often export_customers polls a running export in ms (default 1000)
-  CUSTOMER_MCP_EXPORT_MAX_WAIT_MS  longest export_customers waits before cancelling the export in ms (default 300000)
-  LOG_LEVEL                        fatal, error, warn, info (default), debug, trace or silent; logs go to stderr
-  CUSTOMER_SANDBOX_SEED            seed of the sandbox's generated data (default 42)
-  CUSTOMER_SANDBOX_FAULTS          JSON array of sandbox fault rules to start with (see docs/operations.md)
+${describeVariables()}
 `;

@@ -4,7 +4,7 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "./api/index.js";
-import { type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
+import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
 import { systemClock } from "./context.js";
 import { ConfigurationError } from "./errors.js";
 import { createLogger, flushLogger } from "./logger.js";
@@ -65,17 +65,19 @@ async function runStandaloneSandbox(command: Extract<Command, { kind: "sandbox" 
 
 interface Backend {
   baseUrl: string;
-  apiKey: string;
+  credentials: ApiCredentials;
   sandbox?: Sandbox;
 }
 
 async function connectBackend(config: Config, logger: Logger): Promise<Backend> {
-  if (config.backend.kind === "remote") return { baseUrl: config.backend.url, apiKey: config.backend.apiKey };
+  if (config.backend.kind === "remote") {
+    return { baseUrl: config.backend.url, credentials: config.backend.credentials };
+  }
   // Loaded only when asked for: the sandbox and its seed data cost start-up time a real deployment never needs.
   const { startSandbox } = await import("./sandbox/index.js");
   const sandbox = await startSandbox({ seed: config.backend.seed, faults: config.backend.faults, logger });
   logger.info({ url: sandbox.url }, `--sandbox: using the built-in sandbox customer API at ${sandbox.url}`);
-  return { baseUrl: sandbox.url, apiKey: sandbox.apiKey, sandbox };
+  return { baseUrl: sandbox.url, credentials: { kind: "api_key", apiKey: sandbox.apiKey }, sandbox };
 }
 
 async function serve(config: Config): Promise<void> {
@@ -85,8 +87,9 @@ async function serve(config: Config): Promise<void> {
   const backend = await connectBackend(config, logger);
   const api: CustomerApi = createCustomerApi({
     baseUrl: backend.baseUrl,
-    apiKey: backend.apiKey,
+    credentials: backend.credentials,
     settings: config.api,
+    cache: config.cache,
     logger,
     userAgent: `${name}/${version}`,
   });

@@ -32,18 +32,64 @@ describe("parseCommand", () => {
     expect(command.config.backend).toEqual({
       kind: "remote",
       url: REMOTE.CUSTOMER_API_URL,
-      apiKey: REMOTE.CUSTOMER_API_KEY,
+      credentials: { kind: "api_key", apiKey: REMOTE.CUSTOMER_API_KEY },
     });
     expect(command.config.api).toEqual({
       timeoutMs: 10_000,
+      callTimeoutMs: 30_000,
       maxRetries: 3,
       retryBaseDelayMs: 250,
       retryMaxDelayMs: 5_000,
       retryAfterCapMs: 10_000,
+      retryBudgetPercent: 20,
+      breakerThreshold: 5,
+      breakerCooldownMs: 10_000,
+      maxConcurrency: 32,
+      maxQueue: 64,
+    });
+    expect(command.config.cache).toEqual({ ttlMs: 30_000, maxEntries: 2_000, staleMaxAgeMs: 300_000 });
+    expect(command.config.limits).toEqual({
+      maxResultTokens: 20_000,
+      exportPollMs: 1_000,
+      exportMaxWaitMs: 300_000,
+      callsPerMinutePerTool: 120,
+      idempotencyWindowMs: 600_000,
+      shutdownGraceMs: 5_000,
     });
     expect(command.config.logLevel).toBe("info");
-    expect(command.config.limits).toEqual({ maxResultTokens: 20_000, exportPollMs: 1_000, exportMaxWaitMs: 300_000 });
     expect(Object.isFrozen(command.config)).toBe(true);
+  });
+
+  it("uses OAuth client credentials when all three settings are given", () => {
+    const command = parseCommand([], {
+      CUSTOMER_API_URL: REMOTE.CUSTOMER_API_URL,
+      CUSTOMER_API_TOKEN_URL: "https://auth.internal.example.com/oauth/token",
+      CUSTOMER_API_CLIENT_ID: "customer-mcp",
+      CUSTOMER_API_CLIENT_SECRET: "s3cret-value",
+      CUSTOMER_API_SCOPE: "customers:read",
+    });
+    expect(command.kind === "serve" && command.config.backend).toEqual({
+      kind: "remote",
+      url: REMOTE.CUSTOMER_API_URL,
+      credentials: {
+        kind: "client_credentials",
+        tokenUrl: "https://auth.internal.example.com/oauth/token",
+        clientId: "customer-mcp",
+        clientSecret: "s3cret-value",
+        scope: "customers:read",
+      },
+    });
+  });
+
+  it("names the missing client-credentials settings and never echoes the secret", () => {
+    const problems = problemsOf([], {
+      CUSTOMER_API_URL: REMOTE.CUSTOMER_API_URL,
+      CUSTOMER_API_CLIENT_SECRET: "s3cret-value",
+    });
+    expect(problems).toEqual([
+      "Client credentials need CUSTOMER_API_TOKEN_URL, CUSTOMER_API_CLIENT_ID and CUSTOMER_API_CLIENT_SECRET together; missing CUSTOMER_API_TOKEN_URL, CUSTOMER_API_CLIENT_ID.",
+    ]);
+    expect(problems.join(" ")).not.toContain("s3cret-value");
   });
 
   it("uses the sandbox without any URL or key when --sandbox is given", () => {
@@ -64,7 +110,7 @@ describe("parseCommand", () => {
 
   it("requires CUSTOMER_API_KEY with CUSTOMER_API_URL", () => {
     expect(problemsOf([], { CUSTOMER_API_URL: REMOTE.CUSTOMER_API_URL })).toEqual([
-      "CUSTOMER_API_KEY is required when CUSTOMER_API_URL is set.",
+      "CUSTOMER_API_KEY (or CUSTOMER_API_TOKEN_URL, CUSTOMER_API_CLIENT_ID and CUSTOMER_API_CLIENT_SECRET) is required when CUSTOMER_API_URL is set.",
     ]);
   });
 

@@ -236,3 +236,15 @@ export function isApiError(error: unknown): error is ApiError {
 }
 
 export type { ErrorCode };
+
+/** This server's circuit breaker for the route group is open: failing fast instead of calling a failing API. */
+export class ApiCircuitOpenError extends ApiError {
+  readonly code = "backend_unavailable" as const;
+  readonly transient = false;
+}
+
+/** This server's own concurrency limit is full: refused at once rather than queued without bound. */
+export class ApiOverloadedError extends ApiError {
+  readonly code = "rate_limited" as const;
+  readonly transient = false;
+}

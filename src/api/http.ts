@@ -1,290 +1,227 @@
-// The one way this server talks HTTP to the customer API: an axios instance with keep-alive, per-attempt
-// timeouts, cancellation, bearer auth, retries for requests that are safe to repeat, and zod validation of
-// every 2xx body. Everything above this file sees typed data or a typed ApiError, never an axios object.
+// The one way this server talks HTTP to the customer API. Each request goes through, outside in:
+//   cache + single flight (GET) → deadline → retry loop (backoff, Retry-After, retry budget, one re-auth on 401)
+//   → circuit breaker per route group → bulkhead (global concurrency cap) → one attempt (transport.ts).
+// Everything above this file sees typed data or a typed ApiError. docs/resilience.md says which policy does what.
 import { randomBytes } from "node:crypto";
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { bulkhead, BulkheadRejectedError } from "cockatiel";
 import type { Logger } from "pino";
-import type { z } from "zod";
-import type { AuthProvider } from "./auth.js";
+import { type Breakers, createBreakers } from "./breakers.js";
+import { RetryBudget } from "./budget.js";
 import {
   type ApiError,
-  apiErrorFromResponse,
+  ApiAuthError,
+  ApiOverloadedError,
   apiErrorFromTransport,
-  invalidResponse,
   isApiError,
-  type TransportFailure,
 } from "./errors.js";
+import { type CacheSettings, ReadCache } from "./read-cache.js";
+import { decideRetry, isSafeToRepeat, type RetryPolicy, type RetryTiming } from "./retry.js";
+import { type CallScope, type CallScopes, createCallScopes, noteData } from "./scope.js";
 import {
-  decideRetry,
-  isSafeToRepeat,
-  parseRetryAfterMs,
-  type RetryPolicy,
-  type RetryTiming,
-} from "./retry.js";
+  createTransport,
+  type HttpRequest,
+  type HttpResult,
+  type Transport,
+  type TransportOptions,
+} from "./transport.js";
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
-export type QueryValue = string | number | boolean | undefined;
+export type { HttpMethod, HttpRequest, HttpResult, QueryValue, ResponseEvent } from "./transport.js";
+export { pathOf } from "./transport.js";
 
-export interface HttpRequest<T> {
-  method: HttpMethod;
-  /** Path below the base URL; every dynamic segment must already be encoded (see `pathOf`). */
-  path: string;
-  query?: Record<string, QueryValue>;
-  body?: unknown;
-  /** Sent as `Idempotency-Key`; a POST without one is never retried. */
-  idempotencyKey?: string;
-  /** Validates the 2xx body. Text responses (downloads) are validated as a string. */
-  schema: z.ZodType<T>;
-  responseType?: "json" | "text";
-  /** Aborts the request and any retry when the tool call is cancelled. */
-  signal?: AbortSignal;
-}
-
-export interface HttpResult<T> {
-  data: T;
-  /** The upstream's `X-Request-Id` of the answer that was used. */
-  requestId: string | undefined;
-  /** True when the upstream replayed an earlier result for the same idempotency key. */
-  replayed: boolean;
-  attempts: number;
-  /** Size of the raw upstream body, for measuring how much the projections save. */
-  rawBytes: number;
-}
-
-/** One completed upstream exchange, for metrics and measurements (never carries headers or bodies). */
-export interface ResponseEvent {
-  method: HttpMethod;
-  path: string;
-  status: number;
-  rawBytes: number;
-  requestId: string | undefined;
-  attempt: number;
-}
-
-export interface HttpClientOptions {
-  /** Called after every upstream answer that was read in full, successful or not. */
-  onResponse?: (event: ResponseEvent) => void;
-  baseUrl: string;
-  auth: AuthProvider;
+export interface ResilienceSettings {
   /** Per-attempt budget: connect, headers and the whole body. */
   timeoutMs: number;
+  /** Deadline of one call outside a tool call's scope (inside one, the scope's deadline applies). */
+  callTimeoutMs: number;
   retry: RetryPolicy;
+  retryBudgetPercent: number;
+  breaker: { threshold: number; cooldownMs: number };
+  maxConcurrency: number;
+  maxQueue: number;
+  cache: CacheSettings;
+}
+
+export interface HttpClientOptions extends Omit<TransportOptions, "now"> {
+  settings: ResilienceSettings;
   logger: Logger;
   timing: RetryTiming;
-  userAgent: string;
-  /** Upstream bodies larger than this are refused rather than buffered. */
-  maxResponseBytes?: number;
 }
 
 export interface HttpClient {
   request<T>(request: HttpRequest<T>): Promise<HttpResult<T>>;
-  /** Releases pooled keep-alive sockets. */
+  /** Runs `fn` as one call: shared deadline, `fresh` reads, and a record of what its requests did. */
+  withCall<T>(options: { fresh?: boolean; timeoutMs?: number }, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
+  breakerState(group: string): string;
   close(): void;
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Data that must never be served stale: money moves, and an old balance could mislead a refund. */
+const NO_STALE_GROUPS = new Set(["transactions", "refunds"]);
+/** Writes to one group change what reads of these groups return. */
+const INVALIDATES: Record<string, readonly string[]> = {
+  refunds: ["refunds", "transactions", "customers"],
+  tickets: ["tickets"],
+  customers: ["customers"],
+  exports: ["exports"],
+};
 
-/** Joins path segments, encoding each dynamic one so an id can never change the route. */
-export function pathOf(strings: TemplateStringsArray, ...segments: string[]): string {
-  return strings.reduce(
-    (out, part, i) => out + part + (i < segments.length ? encodeURIComponent(segments[i] ?? "") : ""),
-    "",
-  );
+/** `/v1/customers/cus_1/notes` → `customers`: the unit for breakers, cache invalidation and stale rules. */
+export function routeGroup(path: string): string {
+  return /^\/v1\/([a-z_]+)/.exec(path)?.[1] ?? "other";
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const agentOptions = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32 };
-  const httpAgent = new HttpAgent(agentOptions);
-  const httpsAgent = new HttpsAgent(agentOptions);
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const instance: AxiosInstance = axios.create({
-    baseURL: options.baseUrl.replace(/\/+$/, ""),
-    httpAgent,
-    httpsAgent,
-    // We parse and validate ourselves so malformed JSON is a typed error, not a silent string.
-    responseType: "text",
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-    maxRedirects: 0,
-    maxContentLength: maxResponseBytes,
-    maxBodyLength: 1024 * 1024,
-    headers: { Accept: "application/json", "User-Agent": options.userAgent },
-  });
+  const { settings, timing } = options;
   const log = options.logger.child({ component: "api" });
+  const transport: Transport = createTransport({ ...options, now: timing.now });
+  const scopes: CallScopes = createCallScopes();
+  const breakers: Breakers = createBreakers(settings.breaker, log, timing.now);
+  const concurrency = bulkhead(settings.maxConcurrency, settings.maxQueue);
+  const budget = new RetryBudget(settings.retryBudgetPercent, timing.now);
+  const cache = new ReadCache(settings.cache);
 
-  async function attempt<T>(request: HttpRequest<T>, callId: string, attemptNo: number): Promise<HttpResult<T>> {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
-    let response: AxiosResponse<string>;
-    try {
-      response = await instance.request<string>({
-        method: request.method,
-        url: request.path,
-        params: request.query ? definedOnly(request.query) : undefined,
-        data: request.body,
-        signal,
-        headers: {
-          Authorization: await options.auth.authorization(signal),
-          "X-Request-Id": callId,
-          ...(request.body === undefined ? {} : { "Content-Type": "application/json" }),
-          ...(request.idempotencyKey ? { "Idempotency-Key": request.idempotencyKey } : {}),
-        },
-      });
-    } catch (error) {
-      if (isApiError(error)) throw error;
-      const cause = sanitizedCause(error);
-      if (/maxContentLength/.test(cause.message)) {
-        throw invalidResponse(`body larger than ${maxResponseBytes} bytes`, { cause });
-      }
-      throw apiErrorFromTransport(transportFailure(error, request.signal, timeout.signal), cause);
-    } finally {
-      clearTimeout(timer);
-    }
-    return interpret(request, response, attemptNo);
+  /** One attempt through the breaker and the bulkhead. */
+  async function guardedAttempt<T>(request: HttpRequest<T>, callId: string, attemptNo: number, timeoutMs: number) {
+    const group = routeGroup(request.path);
+    return breakers.execute(
+      group,
+      async () => {
+        try {
+          return await concurrency.execute(() => transport.attempt(request, callId, attemptNo, timeoutMs), request.signal);
+        } catch (error) {
+          if (!(error instanceof BulkheadRejectedError)) throw error;
+          throw new ApiOverloadedError("This server already has as many customer API requests in flight as it allows.", {
+            cause: error,
+            retryAfterMs: 1_000,
+            nextStep: "Wait a second and call again, or make fewer calls at once.",
+          });
+        }
+      },
+      request.signal,
+    );
   }
 
-  function interpret<T>(request: HttpRequest<T>, response: AxiosResponse<string>, attemptNo: number): HttpResult<T> {
-    const headers = response.headers;
-    const requestId = headerString(headers["x-request-id"]);
-    const raw = typeof response.data === "string" ? response.data : "";
-    options.onResponse?.({
-      method: request.method,
-      path: request.path,
-      status: response.status,
-      rawBytes: Buffer.byteLength(raw),
-      requestId,
-      attempt: attemptNo,
-    });
-    if (response.status < 200 || response.status >= 300) {
-      throw apiErrorFromResponse({
-        status: response.status,
-        body: parseJsonOrUndefined(raw),
-        requestId,
-        retryAfterMs: parseRetryAfterMs(headerString(headers["retry-after"]), options.timing.now()),
-      });
-    }
-    let body: unknown = raw;
-    if (request.responseType !== "text") {
+  /** The retry loop, bounded by the deadline and the retry budget. */
+  async function send<T>(request: HttpRequest<T>, deadline: number): Promise<HttpResult<T>> {
+    const callId = `cmcp_${randomBytes(8).toString("hex")}`;
+    const safe = isSafeToRepeat(request.method, Boolean(request.idempotencyKey));
+    let reauthenticated = false;
+    budget.recordRequest();
+    for (let retryIndex = 0, attemptNo = 1; ; attemptNo++) {
+      const remaining = deadline - timing.now();
+      if (remaining <= 0) throw deadlineExceeded();
+      const started = performance.now();
       try {
-        body = raw === "" ? null : JSON.parse(raw);
-      } catch (cause) {
-        throw invalidResponse("malformed JSON", { cause, status: response.status, requestId });
+        const result = await guardedAttempt(request, callId, attemptNo, Math.min(settings.timeoutMs, remaining));
+        log.debug({ method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo }, "upstream request succeeded");
+        return { ...result, attempts: attemptNo };
+      } catch (error) {
+        if (!isApiError(error)) throw error;
+        const fields = {
+          method: request.method,
+          path: request.path,
+          ms: elapsed(started),
+          attempt: attemptNo,
+          error_code: error.code,
+          status: error.status,
+          upstream_request_id: error.requestId,
+        };
+        if (request.signal?.aborted) throw apiErrorFromTransport("cancelled", error);
+        // An expired token is not a failure of the request: one fresh token, one more try, not counted as a retry.
+        if (error instanceof ApiAuthError && error.status === 401 && !reauthenticated && options.auth.invalidate()) {
+          reauthenticated = true;
+          log.info(fields, "upstream answered 401; retrying once with a fresh token");
+          continue;
+        }
+        const decision = decideRetry(error, retryIndex, safe, settings.retry, timing.random);
+        if (!decision.retry) {
+          log.debug(fields, "upstream request failed");
+          throw error;
+        }
+        if (decision.waitMs >= deadline - timing.now()) {
+          log.warn({ ...fields, retry_in_ms: decision.waitMs }, "upstream request failed; no time left to retry");
+          throw error;
+        }
+        if (!budget.tryRetry()) {
+          log.warn(fields, "upstream request failed; retry budget exhausted, not retrying");
+          throw error;
+        }
+        log.warn({ ...fields, retry_in_ms: decision.waitMs }, "upstream request failed; retrying");
+        retryIndex++;
+        try {
+          await timing.sleep(decision.waitMs, request.signal);
+        } catch (cause) {
+          throw apiErrorFromTransport("cancelled", cause);
+        }
       }
     }
-    const parsed = request.schema.safeParse(body);
-    if (!parsed.success) {
-      throw invalidResponse(describeMismatch(parsed.error), {
-        cause: parsed.error,
-        status: response.status,
-        requestId,
-      });
+  }
+
+  /** GETs: fresh cache, else one shared upstream request, else (when failing) a recent answer marked stale. */
+  async function read<T>(request: HttpRequest<T>, scope: CallScope | undefined, deadline: number): Promise<HttpResult<T>> {
+    const key = cacheKey(request);
+    const group = routeGroup(request.path);
+    if (cache.enabled && !scope?.fresh) {
+      const hit = cache.fresh<HttpResult<T>>(key, timing.now());
+      if (hit) {
+        noteData(scope, hit.fetchedAt, "cache");
+        return hit.value;
+      }
     }
-    return {
-      data: parsed.data,
-      requestId,
-      replayed: headerString(headers["idempotent-replayed"]) === "true",
-      attempts: 1,
-      rawBytes: Buffer.byteLength(raw),
-    };
+    try {
+      const result = await cache.shared(key, (signal) => send({ ...request, signal }, deadline), request.signal);
+      const fetchedAt = timing.now();
+      cache.store(key, group, result, fetchedAt);
+      noteData(scope, fetchedAt, "upstream");
+      if (result.requestId) scope?.upstreamRequestIds.push(result.requestId);
+      return result;
+    } catch (error) {
+      // A caller that gave up is told so, whatever the shared request was doing.
+      if (request.signal?.aborted) throw isApiError(error) && error.code === "cancelled" ? error : apiErrorFromTransport("cancelled", error);
+      const servable = isApiError(error) && error.code !== "cancelled" && (error.transient || error.code === "backend_unavailable");
+      const stale = servable && !NO_STALE_GROUPS.has(group) && !/\/transactions\b/.test(request.path)
+        ? cache.stale<HttpResult<T>>(key, timing.now())
+        : undefined;
+      if (!stale) throw error;
+      log.warn({ path: request.path, error_code: (error as ApiError).code, age_ms: timing.now() - stale.fetchedAt }, "serving a stale cached answer");
+      noteData(scope, stale.fetchedAt, "stale");
+      return stale.value;
+    }
   }
 
   return {
     async request<T>(request: HttpRequest<T>): Promise<HttpResult<T>> {
-      const callId = `cmcp_${randomBytes(8).toString("hex")}`;
-      const safe = isSafeToRepeat(request.method, Boolean(request.idempotencyKey));
-      for (let retryIndex = 0; ; retryIndex++) {
-        const started = performance.now();
-        try {
-          const result = await attempt(request, callId, retryIndex + 1);
-          log.debug(
-            { method: request.method, path: request.path, ms: elapsed(started), attempt: retryIndex + 1 },
-            "upstream request succeeded",
-          );
-          return { ...result, attempts: retryIndex + 1 };
-        } catch (error) {
-          const apiError = error as ApiError;
-          const decision = decideRetry(apiError, retryIndex, safe, options.retry, options.timing.random);
-          const fields = {
-            method: request.method,
-            path: request.path,
-            ms: elapsed(started),
-            attempt: retryIndex + 1,
-            error_code: apiError.code,
-            status: apiError.status,
-            upstream_request_id: apiError.requestId,
-          };
-          if (!decision.retry || request.signal?.aborted) {
-            log.debug(fields, "upstream request failed");
-            throw apiError;
-          }
-          log.warn({ ...fields, retry_in_ms: decision.waitMs }, "upstream request failed; retrying");
-          try {
-            await options.timing.sleep(decision.waitMs, request.signal);
-          } catch (cause) {
-            throw apiErrorFromTransport("cancelled", cause);
-          }
-        }
-      }
+      const scope = scopes.current();
+      const deadline = scope?.deadline ?? timing.now() + settings.callTimeoutMs;
+      if (request.method === "GET" && request.responseType !== "text") return read(request, scope, deadline);
+      const result = await send(request, deadline);
+      if (request.method !== "GET") cache.invalidate(INVALIDATES[routeGroup(request.path)] ?? [routeGroup(request.path)]);
+      if (result.requestId) scope?.upstreamRequestIds.push(result.requestId);
+      noteData(scope, timing.now(), "upstream");
+      return result;
     },
-    close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+    withCall(callOptions, fn) {
+      return scopes.run(
+        { fresh: callOptions.fresh, deadline: timing.now() + (callOptions.timeoutMs ?? settings.callTimeoutMs) },
+        fn,
+      );
     },
+    breakerState: (group) => breakers.state(group),
+    close: () => transport.close(),
   };
 }
 
-function transportFailure(
-  error: unknown,
-  callerSignal: AbortSignal | undefined,
-  timeoutSignal: AbortSignal,
-): TransportFailure {
-  if (callerSignal?.aborted) return "cancelled";
-  if (timeoutSignal.aborted) return "timeout";
-  if (axios.isAxiosError(error) && (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT"))
-    return "timeout";
-  return "network";
+function cacheKey(request: HttpRequest<unknown>): string {
+  const query = Object.entries(request.query ?? {})
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`)
+    .join("&");
+  return query ? `${request.path}?${query}` : request.path;
 }
 
-/**
- * Axios errors carry the whole request config, Authorization header included; only their code and message
- * (which name the failure, never a credential) are kept for the log.
- */
-function sanitizedCause(error: unknown): Error {
-  if (axios.isAxiosError(error)) {
-    const cause = new Error(error.code ? `${error.code}: ${error.message}` : error.message);
-    cause.name = "TransportError";
-    return cause;
-  }
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function definedOnly(query: Record<string, QueryValue>): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) out[key] = value;
-  return out;
-}
-
-function headerString(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-function parseJsonOrUndefined(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Names the first mismatching field without quoting any upstream value. */
-function describeMismatch(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "unexpected shape";
-  const path = issue.path.length ? issue.path.join(".") : "body";
-  return `field \`${path}\`: ${issue.code}`;
+function deadlineExceeded(): ApiError {
+  return apiErrorFromTransport("timeout", new Error("call deadline exceeded before the next attempt"));
 }
 
 function elapsed(started: number): number {

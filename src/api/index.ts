@@ -2,12 +2,13 @@
 // against the sandbox, production against CUSTOMER_API_URL. Adapting to an API that differs from the
 // contract means changing files in this folder only.
 import type { Logger } from "pino";
-import type { Config } from "../config.js";
+import type { ApiCredentials, Config } from "../config.js";
 import { type AuthProvider, staticKeyAuth } from "./auth.js";
 import { type CustomersApi, customersApi } from "./customers.js";
 import { type ExportsApi, exportsApi } from "./exports.js";
-import { createHttpClient, type HttpClient, type HttpClientOptions } from "./http.js";
-import { type RetryPolicy, type RetryTiming, realTiming } from "./retry.js";
+import { createHttpClient, type HttpClient, type HttpClientOptions, type ResilienceSettings } from "./http.js";
+import { realTiming, type RetryTiming } from "./retry.js";
+import type { CallScope } from "./scope.js";
 import { type SegmentsApi, segmentsApi } from "./segments.js";
 import { type TicketsApi, ticketsApi } from "./tickets.js";
 import { type TransactionsApi, transactionsApi } from "./transactions.js";
@@ -18,37 +19,59 @@ export interface CustomerApi {
   transactions: TransactionsApi;
   tickets: TicketsApi;
   exports: ExportsApi;
+  /** Runs `fn` as one tool call: a shared deadline, `fresh` reads, and a record of what its requests did. */
+  withCall<T>(options: { fresh?: boolean; timeoutMs?: number }, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
+  /** State of the circuit breaker of a route group such as `customers`. */
+  breakerState(group: string): string;
   close(): void;
 }
 
 export interface CustomerApiOptions {
   baseUrl: string;
-  apiKey: string;
-  /** The `api` block of the configuration: timeout and retry settings. */
+  credentials: ApiCredentials;
+  /** The `api` block of the configuration: timeouts, retries, breaker, concurrency. */
   settings: Config["api"];
+  /** The `cache` block; absent = no cache (single flight still applies). */
+  cache?: Config["cache"];
   logger: Logger;
   userAgent: string;
   /** Injected in tests so retry schedules are asserted, not waited for. */
   timing?: RetryTiming;
+  /** Overrides the provider built from `credentials`. */
   auth?: AuthProvider;
   onResponse?: HttpClientOptions["onResponse"];
 }
 
-export function retryPolicyOf(settings: Config["api"]): RetryPolicy {
+export function resilienceSettingsOf(api: Config["api"], cache?: Config["cache"]): ResilienceSettings {
   return {
-    maxRetries: settings.maxRetries,
-    baseDelayMs: settings.retryBaseDelayMs,
-    maxDelayMs: settings.retryMaxDelayMs,
-    retryAfterCapMs: settings.retryAfterCapMs,
+    timeoutMs: api.timeoutMs,
+    callTimeoutMs: api.callTimeoutMs,
+    retry: {
+      maxRetries: api.maxRetries,
+      baseDelayMs: api.retryBaseDelayMs,
+      maxDelayMs: api.retryMaxDelayMs,
+      retryAfterCapMs: api.retryAfterCapMs,
+    },
+    retryBudgetPercent: api.retryBudgetPercent,
+    breaker: { threshold: api.breakerThreshold, cooldownMs: api.breakerCooldownMs },
+    maxConcurrency: api.maxConcurrency,
+    maxQueue: api.maxQueue,
+    cache: cache ?? { ttlMs: 0, maxEntries: 1, staleMaxAgeMs: 0 },
   };
+}
+
+function authFor(options: CustomerApiOptions): AuthProvider {
+  if (options.auth) return options.auth;
+  const { credentials } = options;
+  if (credentials.kind === "api_key") return staticKeyAuth(credentials.apiKey);
+  throw new Error("client credentials are wired in a later step");
 }
 
 export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
   const http: HttpClient = createHttpClient({
     baseUrl: options.baseUrl,
-    auth: options.auth ?? staticKeyAuth(options.apiKey),
-    timeoutMs: options.settings.timeoutMs,
-    retry: retryPolicyOf(options.settings),
+    auth: authFor(options),
+    settings: resilienceSettingsOf(options.settings, options.cache),
     logger: options.logger,
     timing: options.timing ?? realTiming,
     userAgent: options.userAgent,
@@ -60,6 +83,8 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
     transactions: transactionsApi(http),
     tickets: ticketsApi(http),
     exports: exportsApi(http),
+    withCall: (callOptions, fn) => http.withCall(callOptions, fn),
+    breakerState: (group) => http.breakerState(group),
     close: () => http.close(),
   };
 }
@@ -86,5 +111,6 @@ export type {
   Transaction,
   Written,
 } from "./schemas.js";
+export type { CallScope } from "./scope.js";
 export type { NewTicket, TicketChange, TicketSearch } from "./tickets.js";
 export type { RefundRequest } from "./transactions.js";

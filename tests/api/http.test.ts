@@ -14,7 +14,8 @@ import {
 } from "../../src/api/errors.js";
 import { createHttpClient, type HttpClient } from "../../src/api/http.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { testApi } from "../helpers/context.js";
+import { resilienceSettingsOf } from "../../src/api/index.js";
+import { testApi, testConfig } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { recordingTiming } from "../helpers/timing.js";
 
@@ -33,16 +34,11 @@ afterAll(async () => {
 
 function rawClient(options: { timeoutMs?: number; maxRetries?: number } = {}) {
   const timing = recordingTiming();
+  const config = testConfig(sandbox, options);
   const http: HttpClient = createHttpClient({
     baseUrl: sandbox.url,
     auth: staticKeyAuth(sandbox.apiKey),
-    timeoutMs: options.timeoutMs ?? 2_000,
-    retry: {
-      maxRetries: options.maxRetries ?? 3,
-      baseDelayMs: 100,
-      maxDelayMs: 2_000,
-      retryAfterCapMs: 10_000,
-    },
+    settings: resilienceSettingsOf(config.api, config.cache),
     logger: captureLogs().logger,
     timing,
     userAgent: "customer-mcp-tests",

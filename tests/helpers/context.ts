@@ -1,51 +1,70 @@
 // Builds the same AppContext index.ts builds, pointed at a sandbox, with injectable timing and captured logs.
+// Defaults start from the real configuration defaults, relaxed where a feature would get in the way of tests
+// that are not about it (the cache, the breaker, the retry budget and rate limits are off unless asked for).
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
 import type { RetryTiming } from "../../src/api/retry.js";
-import type { Config } from "../../src/config.js";
+import { type Config, parseCommand } from "../../src/config.js";
 import type { AppContext, Clock } from "../../src/context.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { captureLogs } from "./logs.js";
 import { recordingTiming } from "./timing.js";
 
 export interface TestContextOptions {
-  timeoutMs?: number;
-  maxRetries?: number;
-  retryAfterCapMs?: number;
+  api?: Partial<Config["api"]>;
+  cache?: Partial<Config["cache"]>;
+  limits?: Partial<Config["limits"]>;
   timing?: RetryTiming;
   logger?: Logger;
   apiKey?: string;
+  clock?: Clock;
+  // Shortcuts for the settings most tests touch.
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryAfterCapMs?: number;
   maxResultTokens?: number;
   exportPollMs?: number;
   exportMaxWaitMs?: number;
-  clock?: Clock;
 }
 
 export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): Config {
+  const command = parseCommand([], { CUSTOMER_API_URL: sandbox.url, CUSTOMER_API_KEY: options.apiKey ?? sandbox.apiKey });
+  if (command.kind !== "serve") throw new Error("expected a serve configuration");
+  const defaults = command.config;
   return {
-    backend: { kind: "remote", url: sandbox.url, apiKey: options.apiKey ?? sandbox.apiKey },
+    ...defaults,
     api: {
+      ...defaults.api,
       timeoutMs: options.timeoutMs ?? 2_000,
+      callTimeoutMs: 20_000,
       maxRetries: options.maxRetries ?? 3,
       retryBaseDelayMs: 100,
       retryMaxDelayMs: 2_000,
       retryAfterCapMs: options.retryAfterCapMs ?? 10_000,
+      retryBudgetPercent: 100,
+      breakerThreshold: 1_000,
+      ...options.api,
     },
+    cache: { ...defaults.cache, ttlMs: 0, staleMaxAgeMs: 0, ...options.cache },
     limits: {
+      ...defaults.limits,
       maxResultTokens: options.maxResultTokens ?? 20_000,
       exportPollMs: options.exportPollMs ?? 100,
       exportMaxWaitMs: options.exportMaxWaitMs ?? 60_000,
+      callsPerMinutePerTool: 100_000,
+      ...options.limits,
     },
     logLevel: "debug",
-    warnings: [],
   };
 }
 
 export function testApi(sandbox: Sandbox, options: TestContextOptions = {}): CustomerApi {
+  const config = testConfig(sandbox, options);
   return createCustomerApi({
     baseUrl: sandbox.url,
-    apiKey: options.apiKey ?? sandbox.apiKey,
-    settings: testConfig(sandbox, options).api,
+    credentials: { kind: "api_key", apiKey: options.apiKey ?? sandbox.apiKey },
+    settings: config.api,
+    cache: config.cache,
     logger: options.logger ?? captureLogs().logger,
     timing: options.timing ?? recordingTiming(),
     userAgent: "customer-mcp-tests",
@@ -61,7 +80,6 @@ export function testContext(sandbox: Sandbox, options: TestContextOptions = {}):
     clock: options.clock ?? manualClock(),
   };
 }
-
 /**
  * A clock that only moves when slept on: sleep(ms) advances now() by ms at once. Pass the same `now` to the
  * sandbox (`startSandbox({ clock: clock.now })`) and time-based behaviour such as export progress is exact.

@@ -1,0 +1,49 @@
+// The scope of one tool call as the HTTP layer sees it, carried through async code by AsyncLocalStorage so the
+// typed API functions need no extra parameters: whether to bypass the cache, the call's deadline, and what the
+// call's requests did (oldest data used, whether any of it was stale, cache hits, upstream request ids).
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export interface CallScope {
+  /** Bypass cached reads (they are still refreshed). */
+  readonly fresh: boolean;
+  /** Epoch ms after which no attempt or retry starts. */
+  readonly deadline: number;
+  /** Epoch ms of the oldest upstream answer the call used, cached or not. */
+  oldestFetchedAt: number | undefined;
+  stale: boolean;
+  cacheHits: number;
+  upstreamRequestIds: string[];
+}
+
+export interface CallScopes {
+  run<T>(options: { fresh?: boolean; deadline: number }, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
+  current(): CallScope | undefined;
+}
+
+/** One store per API client (no process-wide singleton), so independent servers never share call state. */
+export function createCallScopes(): CallScopes {
+  const storage = new AsyncLocalStorage<CallScope>();
+  return {
+    async run(options, fn) {
+      const scope: CallScope = {
+        fresh: options.fresh ?? false,
+        deadline: options.deadline,
+        oldestFetchedAt: undefined,
+        stale: false,
+        cacheHits: 0,
+        upstreamRequestIds: [],
+      };
+      const value = await storage.run(scope, fn);
+      return { value, scope };
+    },
+    current: () => storage.getStore(),
+  };
+}
+
+/** Records that the call used data fetched at `fetchedAt` (from the API or the cache). */
+export function noteData(scope: CallScope | undefined, fetchedAt: number, how: "upstream" | "cache" | "stale"): void {
+  if (!scope) return;
+  scope.oldestFetchedAt = scope.oldestFetchedAt === undefined ? fetchedAt : Math.min(scope.oldestFetchedAt, fetchedAt);
+  if (how !== "upstream") scope.cacheHits++;
+  if (how === "stale") scope.stale = true;
+}

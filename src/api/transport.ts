@@ -1,0 +1,243 @@
+// One HTTP attempt against the customer API with axios: keep-alive agents, a timeout that covers the whole
+// body, cancellation, bearer auth, and zod validation of every 2xx body. The policies around it (retries,
+// breakers, cache) live in http.ts; nothing outside src/api/ ever sees an axios object.
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import type { z } from "zod";
+import type { AuthProvider } from "./auth.js";
+import {
+  apiErrorFromResponse,
+  apiErrorFromTransport,
+  invalidResponse,
+  isApiError,
+  type TransportFailure,
+} from "./errors.js";
+import { parseRetryAfterMs } from "./retry.js";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type QueryValue = string | number | boolean | undefined;
+
+export interface HttpRequest<T> {
+  method: HttpMethod;
+  /** Path below the base URL; every dynamic segment must already be encoded (see `pathOf`). */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  /** Sent as `Idempotency-Key`; a POST without one is never retried. */
+  idempotencyKey?: string;
+  /** Validates the 2xx body. Text responses (downloads) are validated as a string. */
+  schema: z.ZodType<T>;
+  responseType?: "json" | "text";
+  /** Aborts the request and any retry when the tool call is cancelled. */
+  signal?: AbortSignal;
+}
+
+export interface HttpResult<T> {
+  data: T;
+  /** The upstream's `X-Request-Id` of the answer that was used. */
+  requestId: string | undefined;
+  /** True when the upstream replayed an earlier result for the same idempotency key. */
+  replayed: boolean;
+  attempts: number;
+  /** Size of the raw upstream body, for measuring how much the projections save. */
+  rawBytes: number;
+}
+
+/** One completed upstream exchange, for metrics and measurements (never carries headers or bodies). */
+export interface ResponseEvent {
+  method: HttpMethod;
+  path: string;
+  status: number;
+  rawBytes: number;
+  requestId: string | undefined;
+  attempt: number;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  auth: AuthProvider;
+  userAgent: string;
+  now(): number;
+  /** Upstream bodies larger than this are refused rather than buffered. */
+  maxResponseBytes?: number;
+  /** Called after every upstream answer that was read in full, successful or not. */
+  onResponse?: (event: ResponseEvent) => void;
+}
+
+export interface Transport {
+  /** Sends one attempt; `timeoutMs` bounds it end to end, `signal` cancels it. */
+  attempt<T>(request: HttpRequest<T>, callId: string, attemptNo: number, timeoutMs: number): Promise<HttpResult<T>>;
+  close(): void;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Joins path segments, encoding each dynamic one so an id can never change the route. */
+export function pathOf(strings: TemplateStringsArray, ...segments: string[]): string {
+  return strings.reduce(
+    (out, part, i) => out + part + (i < segments.length ? encodeURIComponent(segments[i] ?? "") : ""),
+    "",
+  );
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const agentOptions = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32 };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const instance: AxiosInstance = axios.create({
+    baseURL: options.baseUrl.replace(/\/+$/, ""),
+    httpAgent,
+    httpsAgent,
+    // We parse and validate ourselves so malformed JSON is a typed error, not a silent string.
+    responseType: "text",
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxRedirects: 0,
+    maxContentLength: maxResponseBytes,
+    maxBodyLength: 1024 * 1024,
+    headers: { Accept: "application/json", "User-Agent": options.userAgent },
+  });
+
+  async function attempt<T>(
+    request: HttpRequest<T>,
+    callId: string,
+    attemptNo: number,
+    timeoutMs: number,
+  ): Promise<HttpResult<T>> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+    let response: AxiosResponse<string>;
+    try {
+      response = await instance.request<string>({
+        method: request.method,
+        url: request.path,
+        params: request.query ? definedOnly(request.query) : undefined,
+        data: request.body,
+        signal,
+        headers: {
+          Authorization: await options.auth.authorization(signal),
+          "X-Request-Id": callId,
+          ...(request.body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...(request.idempotencyKey ? { "Idempotency-Key": request.idempotencyKey } : {}),
+        },
+      });
+    } catch (error) {
+      if (isApiError(error)) throw error;
+      const cause = sanitizedCause(error);
+      if (/maxContentLength/.test(cause.message)) {
+        throw invalidResponse(`body larger than ${maxResponseBytes} bytes`, { cause });
+      }
+      throw apiErrorFromTransport(transportFailure(error, request.signal, timeout.signal), cause);
+    } finally {
+      clearTimeout(timer);
+    }
+    return interpret(request, response, attemptNo);
+  }
+
+  function interpret<T>(request: HttpRequest<T>, response: AxiosResponse<string>, attemptNo: number): HttpResult<T> {
+    const headers = response.headers;
+    const requestId = headerString(headers["x-request-id"]);
+    const raw = typeof response.data === "string" ? response.data : "";
+    options.onResponse?.({
+      method: request.method,
+      path: request.path,
+      status: response.status,
+      rawBytes: Buffer.byteLength(raw),
+      requestId,
+      attempt: attemptNo,
+    });
+    if (response.status < 200 || response.status >= 300) {
+      throw apiErrorFromResponse({
+        status: response.status,
+        body: parseJsonOrUndefined(raw),
+        requestId,
+        retryAfterMs: parseRetryAfterMs(headerString(headers["retry-after"]), options.now()),
+      });
+    }
+    let body: unknown = raw;
+    if (request.responseType !== "text") {
+      try {
+        body = raw === "" ? null : JSON.parse(raw);
+      } catch (cause) {
+        throw invalidResponse("malformed JSON", { cause, status: response.status, requestId });
+      }
+    }
+    const parsed = request.schema.safeParse(body);
+    if (!parsed.success) {
+      throw invalidResponse(describeMismatch(parsed.error), {
+        cause: parsed.error,
+        status: response.status,
+        requestId,
+      });
+    }
+    return {
+      data: parsed.data,
+      requestId,
+      replayed: headerString(headers["idempotent-replayed"]) === "true",
+      attempts: 1,
+      rawBytes: Buffer.byteLength(raw),
+    };
+  }
+
+  return {
+    attempt,
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+function transportFailure(
+  error: unknown,
+  callerSignal: AbortSignal | undefined,
+  timeoutSignal: AbortSignal,
+): TransportFailure {
+  if (callerSignal?.aborted) return "cancelled";
+  if (timeoutSignal.aborted) return "timeout";
+  if (axios.isAxiosError(error) && (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT"))
+    return "timeout";
+  return "network";
+}
+
+/**
+ * Axios errors carry the whole request config, Authorization header included; only their code and message
+ * (which name the failure, never a credential) are kept for the log.
+ */
+function sanitizedCause(error: unknown): Error {
+  if (axios.isAxiosError(error)) {
+    const cause = new Error(error.code ? `${error.code}: ${error.message}` : error.message);
+    cause.name = "TransportError";
+    return cause;
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function definedOnly(query: Record<string, QueryValue>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function headerString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function parseJsonOrUndefined(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Names the first mismatching field without quoting any upstream value. */
+function describeMismatch(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "unexpected shape";
+  const path = issue.path.length ? issue.path.join(".") : "body";
+  return `field \`${path}\`: ${issue.code}`;
+}

@@ -1,0 +1,189 @@
+// Every environment variable the server reads, in one table: its zod schema (with the plain sentence shown when
+// it is wrong) and its one-line description. The help text is generated from this table, and a test checks
+// that README.md and .env.example document every entry, so the three cannot drift apart.
+import { z } from "zod";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Empty variables count as unset, as most .env loaders and client configs write them. */
+const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
+
+function wholeNumber(name: string, min: number, max: number, fallback: number, unit = "") {
+  const range = `between ${min} and ${max}${unit}`;
+  return z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^\d+$/, { error: `${name} must be a whole number ${range}.` })
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(min, { error: `${name} must be ${range}.` })
+          .max(max, { error: `${name} must be ${range}.` }),
+      )
+      .default(fallback),
+  );
+}
+
+const ms = (name: string, min: number, max: number, fallback: number) =>
+  wholeNumber(name, min, max, fallback, " milliseconds");
+
+const optionalText = () => z.preprocess(unsetIfEmpty, z.string().optional());
+
+function httpUrl(name: string, example: string) {
+  return z.preprocess(
+    unsetIfEmpty,
+    z.url({ protocol: /^https?$/, error: `${name} must be an http:// or https:// URL such as ${example}.` }).optional(),
+  );
+}
+
+const FaultListSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "CUSTOMER_SANDBOX_FAULTS must be a JSON array of fault rules." });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(z.looseObject({ kind: z.string() }), {
+      error: "CUSTOMER_SANDBOX_FAULTS must be a JSON array of fault rules, each with a `kind`.",
+    }),
+  );
+
+interface Variable {
+  schema: z.ZodType;
+  description: string;
+}
+
+/** The variables, in the order the help text lists them. */
+export const VARIABLES = {
+  CUSTOMER_API_URL: {
+    schema: httpUrl("CUSTOMER_API_URL", "https://customers.internal.example.com"),
+    description: "base URL of the customer API (required unless --sandbox)",
+  },
+  CUSTOMER_API_KEY: {
+    schema: optionalText(),
+    description: "bearer API key (with CUSTOMER_API_URL, unless client credentials are set)",
+  },
+  CUSTOMER_API_TOKEN_URL: {
+    schema: httpUrl("CUSTOMER_API_TOKEN_URL", "https://auth.internal.example.com/oauth/token"),
+    description: "OAuth 2.0 token endpoint for the client-credentials grant (instead of an API key)",
+  },
+  CUSTOMER_API_CLIENT_ID: { schema: optionalText(), description: "OAuth client id" },
+  CUSTOMER_API_CLIENT_SECRET: { schema: optionalText(), description: "OAuth client secret" },
+  CUSTOMER_API_SCOPE: { schema: optionalText(), description: "OAuth scope to request (optional)" },
+  CUSTOMER_API_TIMEOUT_MS: {
+    schema: ms("CUSTOMER_API_TIMEOUT_MS", 100, 300_000, 10_000),
+    description: "per-attempt timeout in ms (default 10000)",
+  },
+  CUSTOMER_API_CALL_TIMEOUT_MS: {
+    schema: ms("CUSTOMER_API_CALL_TIMEOUT_MS", 100, 600_000, 30_000),
+    description: "deadline of one API call including its retries, in ms (default 30000)",
+  },
+  CUSTOMER_API_MAX_RETRIES: {
+    schema: wholeNumber("CUSTOMER_API_MAX_RETRIES", 0, 10, 3),
+    description: "retries for requests that are safe to repeat (default 3)",
+  },
+  CUSTOMER_API_RETRY_BASE_MS: {
+    schema: ms("CUSTOMER_API_RETRY_BASE_MS", 1, 60_000, 250),
+    description: "backoff ceiling of the first retry in ms (default 250)",
+  },
+  CUSTOMER_API_RETRY_MAX_DELAY_MS: {
+    schema: ms("CUSTOMER_API_RETRY_MAX_DELAY_MS", 1, 300_000, 5_000),
+    description: "longest backoff between retries in ms (default 5000)",
+  },
+  CUSTOMER_API_RETRY_AFTER_CAP_MS: {
+    schema: ms("CUSTOMER_API_RETRY_AFTER_CAP_MS", 0, 300_000, 10_000),
+    description: "longest Retry-After the server waits out itself in ms (default 10000)",
+  },
+  CUSTOMER_API_RETRY_BUDGET_PERCENT: {
+    schema: wholeNumber("CUSTOMER_API_RETRY_BUDGET_PERCENT", 0, 100, 20),
+    description: "retries allowed as a share of recent requests, in percent (default 20)",
+  },
+  CUSTOMER_API_BREAKER_THRESHOLD: {
+    schema: wholeNumber("CUSTOMER_API_BREAKER_THRESHOLD", 1, 1_000, 5),
+    description: "consecutive failures that open a route group's circuit breaker (default 5)",
+  },
+  CUSTOMER_API_BREAKER_COOLDOWN_MS: {
+    schema: ms("CUSTOMER_API_BREAKER_COOLDOWN_MS", 100, 600_000, 10_000),
+    description: "how long an open breaker fails fast before a probe, in ms (default 10000)",
+  },
+  CUSTOMER_API_MAX_CONCURRENCY: {
+    schema: wholeNumber("CUSTOMER_API_MAX_CONCURRENCY", 1, 1_024, 32),
+    description: "upstream requests in flight at once; more wait in a short queue (default 32)",
+  },
+  CUSTOMER_API_MAX_QUEUE: {
+    schema: wholeNumber("CUSTOMER_API_MAX_QUEUE", 0, 10_000, 64),
+    description: "requests that may wait for a slot; beyond it calls get rate_limited (default 64)",
+  },
+  CUSTOMER_MCP_CALLS_PER_MINUTE: {
+    schema: wholeNumber("CUSTOMER_MCP_CALLS_PER_MINUTE", 1, 100_000, 120),
+    description: "calls per minute each tool accepts (token bucket; default 120)",
+  },
+  CUSTOMER_MCP_CACHE_TTL_MS: {
+    schema: ms("CUSTOMER_MCP_CACHE_TTL_MS", 0, 3_600_000, 30_000),
+    description: "how long a read is served from cache, in ms; 0 disables the cache (default 30000)",
+  },
+  CUSTOMER_MCP_CACHE_MAX_ENTRIES: {
+    schema: wholeNumber("CUSTOMER_MCP_CACHE_MAX_ENTRIES", 1, 1_000_000, 2_000),
+    description: "reads kept in the cache (LRU; default 2000)",
+  },
+  CUSTOMER_MCP_STALE_MAX_AGE_MS: {
+    schema: ms("CUSTOMER_MCP_STALE_MAX_AGE_MS", 0, 86_400_000, 300_000),
+    description: "oldest cached read served (marked stale) when the API is down, in ms; 0 never (default 300000)",
+  },
+  CUSTOMER_MCP_IDEMPOTENCY_WINDOW_MS: {
+    schema: ms("CUSTOMER_MCP_IDEMPOTENCY_WINDOW_MS", 0, 86_400_000, 600_000),
+    description: "how long a repeated identical write replays the first one, in ms (default 600000)",
+  },
+  CUSTOMER_MCP_SHUTDOWN_GRACE_MS: {
+    schema: ms("CUSTOMER_MCP_SHUTDOWN_GRACE_MS", 0, 120_000, 5_000),
+    description: "how long shutdown waits for calls in flight, in ms (default 5000)",
+  },
+  CUSTOMER_MCP_MAX_RESULT_TOKENS: {
+    schema: wholeNumber("CUSTOMER_MCP_MAX_RESULT_TOKENS", 1_000, 200_000, 20_000),
+    description: "budget of one tool result, in estimated tokens (default 20000)",
+  },
+  CUSTOMER_MCP_EXPORT_POLL_MS: {
+    schema: ms("CUSTOMER_MCP_EXPORT_POLL_MS", 50, 60_000, 1_000),
+    description: "how often export_customers polls a running export in ms (default 1000)",
+  },
+  CUSTOMER_MCP_EXPORT_MAX_WAIT_MS: {
+    schema: ms("CUSTOMER_MCP_EXPORT_MAX_WAIT_MS", 1_000, 3_600_000, 300_000),
+    description: "longest export_customers waits before cancelling the export in ms (default 300000)",
+  },
+  LOG_LEVEL: {
+    schema: z.preprocess(
+      (value) => (typeof value === "string" ? unsetIfEmpty(value.toLowerCase()) : value),
+      z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}.` }).default("info"),
+    ),
+    description: "fatal, error, warn, info (default), debug, trace or silent; logs go to stderr",
+  },
+  CUSTOMER_SANDBOX_SEED: {
+    schema: wholeNumber("CUSTOMER_SANDBOX_SEED", 0, 2 ** 31 - 1, 42),
+    description: "seed of the sandbox's generated data (default 42)",
+  },
+  CUSTOMER_SANDBOX_FAULTS: {
+    schema: z.preprocess(unsetIfEmpty, FaultListSchema.optional()),
+    description: "JSON array of sandbox fault rules to start with (see docs/operations.md)",
+  },
+} satisfies Record<string, Variable>;
+
+type Schemas = { [K in keyof typeof VARIABLES]: (typeof VARIABLES)[K]["schema"] };
+
+export const EnvSchema = z.object(
+  Object.fromEntries(Object.entries(VARIABLES).map(([name, variable]) => [name, variable.schema])) as Schemas,
+);
+export type EnvVars = z.infer<typeof EnvSchema>;
+
+export function describeVariables(): string {
+  const width = Math.max(...Object.keys(VARIABLES).map((name) => name.length)) + 2;
+  return Object.entries(VARIABLES)
+    .map(([name, variable]) => `  ${name.padEnd(width)}${variable.description}`)
+    .join("\n");
+}
