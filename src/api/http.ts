@@ -50,7 +50,10 @@ export interface HttpClientOptions extends Omit<TransportOptions, "now"> {
 export interface HttpClient {
   request<T>(request: HttpRequest<T>): Promise<HttpResult<T>>;
   /** Runs `fn` as one call: shared deadline, `fresh` reads, and a record of what its requests did. */
-  withCall<T>(options: { fresh?: boolean; timeoutMs?: number }, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
+  withCall<T>(
+    options: { fresh?: boolean; timeoutMs?: number },
+    fn: () => Promise<T>,
+  ): Promise<{ value: T; scope: CallScope }>;
   breakerState(group: string): string;
   close(): void;
 }
@@ -87,7 +90,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       group,
       async () => {
         try {
-          return await concurrency.execute(() => transport.attempt(request, callId, attemptNo, timeoutMs), request.signal);
+          const run = () => transport.attempt(request, callId, attemptNo, timeoutMs);
+          return await concurrency.execute(run, request.signal);
         } catch (error) {
           if (!(error instanceof BulkheadRejectedError)) throw error;
           throw new ApiOverloadedError("This server already has as many customer API requests in flight as it allows.", {
@@ -113,7 +117,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const started = performance.now();
       try {
         const result = await guardedAttempt(request, callId, attemptNo, Math.min(settings.timeoutMs, remaining));
-        log.debug({ method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo }, "upstream request succeeded");
+        const fields = { method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo };
+        log.debug(fields, "upstream request succeeded");
         return { ...result, attempts: attemptNo };
       } catch (error) {
         if (!isApiError(error)) throw error;
@@ -158,7 +163,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   /** GETs: fresh cache, else one shared upstream request, else (when failing) a recent answer marked stale. */
-  async function read<T>(request: HttpRequest<T>, scope: CallScope | undefined, deadline: number): Promise<HttpResult<T>> {
+  async function read<T>(
+    request: HttpRequest<T>,
+    scope: CallScope | undefined,
+    deadline: number,
+  ): Promise<HttpResult<T>> {
     const key = cacheKey(request);
     const group = routeGroup(request.path);
     if (cache.enabled && !scope?.fresh) {
@@ -177,13 +186,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return result;
     } catch (error) {
       // A caller that gave up is told so, whatever the shared request was doing.
-      if (request.signal?.aborted) throw isApiError(error) && error.code === "cancelled" ? error : apiErrorFromTransport("cancelled", error);
+      if (request.signal?.aborted) {
+        throw isApiError(error) && error.code === "cancelled" ? error : apiErrorFromTransport("cancelled", error);
+      }
       const servable = isApiError(error) && error.code !== "cancelled" && (error.transient || error.code === "backend_unavailable");
       const stale = servable && !NO_STALE_GROUPS.has(group) && !/\/transactions\b/.test(request.path)
         ? cache.stale<HttpResult<T>>(key, timing.now())
         : undefined;
       if (!stale) throw error;
-      log.warn({ path: request.path, error_code: (error as ApiError).code, age_ms: timing.now() - stale.fetchedAt }, "serving a stale cached answer");
+      const ageMs = timing.now() - stale.fetchedAt;
+      log.warn({ path: request.path, error_code: (error as ApiError).code, age_ms: ageMs }, "serving a stale answer");
       noteData(scope, stale.fetchedAt, "stale");
       return stale.value;
     }

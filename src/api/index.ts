@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import type { ApiCredentials, Config } from "../config.js";
 import { type AuthProvider, staticKeyAuth } from "./auth.js";
+import { clientCredentialsAuth } from "./oauth.js";
 import { type CustomersApi, customersApi } from "./customers.js";
 import { type ExportsApi, exportsApi } from "./exports.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions, type ResilienceSettings } from "./http.js";
@@ -20,7 +21,10 @@ export interface CustomerApi {
   tickets: TicketsApi;
   exports: ExportsApi;
   /** Runs `fn` as one tool call: a shared deadline, `fresh` reads, and a record of what its requests did. */
-  withCall<T>(options: { fresh?: boolean; timeoutMs?: number }, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
+  withCall<T>(
+    options: { fresh?: boolean; timeoutMs?: number },
+    fn: () => Promise<T>,
+  ): Promise<{ value: T; scope: CallScope }>;
   /** State of the circuit breaker of a route group such as `customers`. */
   breakerState(group: string): string;
   close(): void;
@@ -64,7 +68,16 @@ function authFor(options: CustomerApiOptions): AuthProvider {
   if (options.auth) return options.auth;
   const { credentials } = options;
   if (credentials.kind === "api_key") return staticKeyAuth(credentials.apiKey);
-  throw new Error("client credentials are wired in a later step");
+  return clientCredentialsAuth({
+    tokenUrl: credentials.tokenUrl,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    ...(credentials.scope ? { scope: credentials.scope } : {}),
+    timeoutMs: options.settings.timeoutMs,
+    logger: options.logger,
+    userAgent: options.userAgent,
+    now: (options.timing ?? realTiming).now,
+  });
 }
 
 export function createCustomerApi(options: CustomerApiOptions): CustomerApi {

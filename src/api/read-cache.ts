@@ -42,7 +42,8 @@ export class ReadCache {
   /** A cached answer young enough to serve, marked stale, while the API is failing. */
   stale<T>(key: string, now: number): CachedValue<T> | undefined {
     const entry = this.entries.get(key);
-    if (!entry || this.settings.staleMaxAgeMs === 0 || now - entry.fetchedAt > this.settings.staleMaxAgeMs) return undefined;
+    const tooOld = !entry || now - entry.fetchedAt > this.settings.staleMaxAgeMs;
+    if (!entry || this.settings.staleMaxAgeMs === 0 || tooOld) return undefined;
     return { value: entry.value as T, fetchedAt: entry.fetchedAt };
   }
 

@@ -107,7 +107,8 @@ export function createTransport(options: TransportOptions): Transport {
     timeoutMs: number,
   ): Promise<HttpResult<T>> {
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    // A TimeoutError reason lets code waiting on the signal (the token provider) tell a timeout from a cancel.
+    const timer = setTimeout(() => timeout.abort(new DOMException("attempt timed out", "TimeoutError")), timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
     let response: AxiosResponse<string>;
     try {
@@ -207,7 +208,7 @@ function transportFailure(
  * Axios errors carry the whole request config, Authorization header included; only their code and message
  * (which name the failure, never a credential) are kept for the log.
  */
-function sanitizedCause(error: unknown): Error {
+export function sanitizedCause(error: unknown): Error {
   if (axios.isAxiosError(error)) {
     const cause = new Error(error.code ? `${error.code}: ${error.message}` : error.message);
     cause.name = "TransportError";
@@ -222,7 +223,7 @@ function definedOnly(query: Record<string, QueryValue>): Record<string, string |
   return out;
 }
 
-function headerString(value: unknown): string | undefined {
+export function headerString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 

@@ -28,7 +28,8 @@ export interface TestContextOptions {
 }
 
 export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): Config {
-  const command = parseCommand([], { CUSTOMER_API_URL: sandbox.url, CUSTOMER_API_KEY: options.apiKey ?? sandbox.apiKey });
+  const env = { CUSTOMER_API_URL: sandbox.url, CUSTOMER_API_KEY: options.apiKey ?? sandbox.apiKey };
+  const command = parseCommand([], env);
   if (command.kind !== "serve") throw new Error("expected a serve configuration");
   const defaults = command.config;
   return {
