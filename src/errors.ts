@@ -19,6 +19,7 @@ export type ErrorCode =
   | "timeout"
   | "cancelled"
   | "upstream_invalid"
+  | "server_shutting_down"
   | "internal_error";
 
 export interface AppErrorOptions {
@@ -80,4 +81,14 @@ export class ConfigurationError extends Error {
 /** The server's own policy refuses the action (not the upstream API). */
 export class PolicyDeniedError extends AppError {
   readonly code = "permission_denied" as const;
+}
+
+/** This server's own per-tool rate limit refused the call. */
+export class CallRateLimitedError extends AppError {
+  readonly code = "rate_limited" as const;
+}
+
+/** The server is stopping and takes no new calls. */
+export class ShuttingDownError extends AppError {
+  readonly code = "server_shutting_down" as const;
 }

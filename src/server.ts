@@ -5,6 +5,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { AppContext } from "./context.js";
 import type { PromptDefinition } from "./prompts/define.js";
 import { allPrompts } from "./prompts/index.js";
+import { CallTracker } from "./server/lifecycle.js";
 import { registerPrompts } from "./server/prompts.js";
 import { registerResources } from "./server/resources.js";
 import { registerTools } from "./server/tools.js";
@@ -27,6 +28,8 @@ export interface ServerOptions {
   /** Defaults to every tool; tests and policies pass a subset. */
   tools?: readonly ToolDefinition[];
   prompts?: readonly PromptDefinition[];
+  /** Shared with index.ts so shutdown can stop intake and wait for calls in flight. */
+  tracker?: CallTracker;
 }
 
 export function createServer(ctx: AppContext, options: ServerOptions = {}): McpServer {
@@ -35,7 +38,7 @@ export function createServer(ctx: AppContext, options: ServerOptions = {}): McpS
     { name: "customer-mcp", title: "Customer API", version },
     { instructions: SERVER_INSTRUCTIONS },
   );
-  registerTools(mcp, ctx, options.tools ?? allTools);
+  registerTools(mcp, ctx, options.tools ?? allTools, { tracker: options.tracker ?? new CallTracker() });
   registerResources(mcp, ctx);
   registerPrompts(mcp, ctx, options.prompts ?? allPrompts);
   return mcp;

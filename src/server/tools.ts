@@ -1,7 +1,6 @@
 // tools/list and tools/call: compiles every ToolDefinition once (schemas, JSON Schema listing) and runs calls
 // through the error boundary. Served by our own handlers instead of McpServer.registerTool so listings are
 // computed once, validation errors share the structured error payload, and lenient string arguments work.
-import { randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   type CallToolResult,
@@ -12,9 +11,14 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
+import type { CallScope } from "../api/index.js";
+import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
 import type { AppContext, CallContext } from "../context.js";
+import { CallRateLimitedError, ShuttingDownError } from "../errors.js";
 import type { ToolDefinition } from "../tools/define.js";
+import { IdempotencyKeys } from "./idempotency.js";
+import type { CallTracker } from "./lifecycle.js";
+import { ToolRateLimiter } from "./rate-limit.js";
 import { elapsedMs } from "./timing.js";
 
 interface CompiledTool {
@@ -30,10 +34,50 @@ function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Tool["inputSch
   return rest as Tool["inputSchema"];
 }
 
+/** Added to every read tool: bypass the cache. */
+const FRESH_PARAM = z
+  .boolean()
+  .optional()
+  .describe("Read from the API instead of the cache (default false). Use after a write or when freshness matters.");
+
+/** Added to every write that is not naturally idempotent: names the write so repeating it never repeats it. */
+const IDEMPOTENCY_KEY_PARAM = z
+  .string()
+  .min(8)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, { error: "must be 8-128 visible ASCII characters" })
+  .optional()
+  .describe(
+    "Optional key naming this write. Calls with the same key are done once and later ones replay the first "
+    + "result. Without it, the same arguments within a few minutes are also treated as one write.",
+  );
+
+/** Added to every read tool's output. */
+const FRESHNESS_OUTPUT = {
+  fetched_at: z.string().describe("When the data was read from the API (ISO 8601); older when served from cache."),
+  stale: z
+    .boolean()
+    .optional()
+    .describe("True when the API was failing and this is an older cached answer; fetched_at says how old."),
+};
+
+function isRead(definition: ToolDefinition): boolean {
+  return definition.annotations.readOnlyHint;
+}
+
+function takesIdempotencyKey(definition: ToolDefinition): boolean {
+  return !definition.annotations.readOnlyHint && !definition.annotations.idempotentHint;
+}
+
 export function compileTool(definition: ToolDefinition): CompiledTool {
+  const extraInput = isRead(definition)
+    ? { fresh: FRESH_PARAM }
+    : takesIdempotencyKey(definition)
+      ? { idempotency_key: IDEMPOTENCY_KEY_PARAM }
+      : {};
   // Unknown argument names are rejected rather than ignored, so a typo is reported instead of silently dropped.
-  const input = z.strictObject(definition.input);
-  const output = z.object(definition.output);
+  const input = z.strictObject({ ...definition.input, ...extraInput });
+  const output = z.object({ ...definition.output, ...(isRead(definition) ? FRESHNESS_OUTPUT : {}) });
   return {
     definition,
     input,
@@ -49,7 +93,16 @@ export function compileTool(definition: ToolDefinition): CompiledTool {
   };
 }
 
-export function registerTools(mcp: McpServer, ctx: AppContext, tools: readonly ToolDefinition[]): void {
+export interface ToolRuntime {
+  tracker: CallTracker;
+}
+
+export function registerTools(
+  mcp: McpServer,
+  ctx: AppContext,
+  tools: readonly ToolDefinition[],
+  runtime: ToolRuntime,
+): void {
   const compiled = new Map<string, CompiledTool>();
   for (const tool of tools) {
     if (compiled.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice.`);
@@ -57,6 +110,8 @@ export function registerTools(mcp: McpServer, ctx: AppContext, tools: readonly T
   }
   // Listings are computed once: tools/list is answered from memory, in registration order.
   const listings = [...compiled.values()].map((tool) => tool.listing);
+  const limiter = new ToolRateLimiter(ctx.config.limits.callsPerMinutePerTool, () => ctx.clock.now());
+  const keys = new IdempotencyKeys(ctx.config.limits.idempotencyWindowMs, () => ctx.clock.now());
 
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
@@ -68,37 +123,35 @@ export function registerTools(mcp: McpServer, ctx: AppContext, tools: readonly T
         `Unknown tool "${request.params.name}". Call tools/list to see the tools.`,
       );
     }
+    const name = tool.definition.name;
     const callId = newIncidentId();
-    const log = ctx.logger.child({ tool: tool.definition.name, call_id: callId });
-    const progressToken = extra._meta?.progressToken;
-    let writeKey: string | undefined;
-    const callContext: CallContext = {
-      ...ctx,
-      callId,
-      signal: extra.signal,
-      log,
-      idempotencyKey() {
-        writeKey ??= `cmcp-${tool.definition.name}-${randomUUID()}`;
-        return writeKey;
-      },
-      async reportProgress(progress, total, message) {
-        if (progressToken === undefined || extra.signal.aborted) return;
-        await extra.sendNotification({
-          method: "notifications/progress",
-          params: {
-            progressToken,
-            progress,
-            ...(total === undefined ? {} : { total }),
-            ...(message ? { message } : {}),
-          },
-        });
-      },
-    };
+    const log = ctx.logger.child({ tool: name, call_id: callId });
     const started = performance.now();
+    if (!runtime.tracker.enter()) {
+      return errorResult(toErrorPayload(new ShuttingDownError("The server is shutting down and takes no new calls.", {
+        nextStep: "Call again once the client has restarted the server.",
+      }), log));
+    }
     try {
-      const args = parseArguments(tool.input, request.params.arguments);
-      const data = tool.output.parse(await tool.definition.handler(args as never, callContext));
-      log.info({ ms: elapsedMs(started), outcome: "ok" }, "tool call");
+      const rate = limiter.take(name);
+      if (!rate.ok) {
+        throw new CallRateLimitedError(`${name} was called too often; this server allows a limited rate per tool.`, {
+          retryAfterMs: rate.retryAfterMs,
+          nextStep: `Wait ${Math.ceil(rate.retryAfterMs / 1000)} s before calling ${name} again, and avoid calling it in a loop.`,
+        });
+      }
+      const { fresh, idempotency_key, ...args } = parseArguments(tool.input, request.params.arguments) as {
+        fresh?: boolean;
+        idempotency_key?: string;
+      } & Record<string, unknown>;
+      const idempotencyKey = () => keys.keyFor(name, args, idempotency_key);
+      const callContext = callContextFor(ctx, extra, { callId, log, idempotencyKey });
+      const timeoutMs = tool.definition.deadlineMs?.(ctx.config) ?? ctx.config.api.callTimeoutMs;
+      const { value, scope } = await ctx.api.withCall({ fresh, timeoutMs }, () =>
+        tool.definition.handler(args as never, callContext),
+      );
+      const data = tool.output.parse(isRead(tool.definition) ? withFreshness(value, scope, ctx) : value);
+      log.info({ ms: elapsedMs(started), outcome: "ok", cache_hits: scope.cacheHits }, "tool call");
       const links = tool.definition.resourceLinks?.(data as never) ?? [];
       return {
         content: [
@@ -110,7 +163,50 @@ export function registerTools(mcp: McpServer, ctx: AppContext, tools: readonly T
     } catch (error) {
       const payload = toErrorPayload(error, log);
       log.info({ ms: elapsedMs(started), outcome: "error", error_code: payload.error_code }, "tool call");
-      return { isError: true, content: [{ type: "text", text: JSON.stringify(payload) }] };
+      return errorResult(payload);
+    } finally {
+      runtime.tracker.leave();
     }
   });
+}
+
+function errorResult(payload: ErrorPayload): CallToolResult {
+  return { isError: true, content: [{ type: "text", text: JSON.stringify(payload) }] };
+}
+
+function withFreshness(value: Record<string, unknown>, scope: CallScope, ctx: AppContext): Record<string, unknown> {
+  return {
+    ...value,
+    fetched_at: new Date(scope.oldestFetchedAt ?? ctx.clock.now()).toISOString(),
+    ...(scope.stale ? { stale: true } : {}),
+  };
+}
+
+type Extra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
+
+function callContextFor(
+  ctx: AppContext,
+  extra: Extra,
+  call: { callId: string; log: CallContext["log"]; idempotencyKey: () => string },
+): CallContext {
+  const progressToken = extra._meta?.progressToken;
+  return {
+    ...ctx,
+    callId: call.callId,
+    signal: extra.signal,
+    log: call.log,
+    idempotencyKey: call.idempotencyKey,
+    async reportProgress(progress, total, message) {
+      if (progressToken === undefined || extra.signal.aborted) return;
+      await extra.sendNotification({
+        method: "notifications/progress",
+        params: {
+          progressToken,
+          progress,
+          ...(total === undefined ? {} : { total }),
+          ...(message ? { message } : {}),
+        },
+      });
+    },
+  };
 }

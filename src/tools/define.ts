@@ -1,6 +1,7 @@
 // The shape of a tool. `defineTool` is an identity function whose only job is type inference: the handler's
 // `args` are typed from `input`, its return value is checked against `output`.
 import type { z } from "zod";
+import type { Config } from "../config.js";
 import type { CallContext } from "../context.js";
 
 /** All four hints are required so every tool states its safety profile on purpose. */
@@ -25,6 +26,8 @@ export interface ToolDefinition<
   readonly annotations: ToolAnnotations;
   // Method syntax on purpose: it lets a registry hold tools with different argument types.
   handler(args: z.output<z.ZodObject<In>>, ctx: CallContext): Promise<z.input<z.ZodObject<Out>>>;
+  /** The call's deadline, when it must differ from CUSTOMER_API_CALL_TIMEOUT_MS (a long-running export). */
+  deadlineMs?(config: Config): number;
   /** Resources the result points to (an export's file, say), sent as `resource_link` content. */
   resourceLinks?(output: z.output<z.ZodObject<Out>>): ResourceLink[];
 }

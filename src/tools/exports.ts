@@ -72,6 +72,8 @@ export const exportCustomers = defineTool({
     }
     return { export: exportView(finished), resource_uri: exportUri(finished.id), replayed: created.replayed };
   },
+  // Waiting for the export is the point of the call, so its deadline covers the whole wait.
+  deadlineMs: (config) => config.limits.exportMaxWaitMs + config.api.callTimeoutMs,
   resourceLinks(output) {
     return [
       {

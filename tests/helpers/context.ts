@@ -1,6 +1,6 @@
 // Builds the same AppContext index.ts builds, pointed at a sandbox, with injectable timing and captured logs.
 // Defaults start from the real configuration defaults, relaxed where a feature would get in the way of tests
-// that are not about it (the cache, the breaker, the retry budget and rate limits are off unless asked for).
+// that are not about it (the cache, the breaker, the retry budget, rate limits and remembered idempotency keys are off unless asked for).
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
 import type { RetryTiming } from "../../src/api/retry.js";
@@ -53,6 +53,7 @@ export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): 
       exportPollMs: options.exportPollMs ?? 100,
       exportMaxWaitMs: options.exportMaxWaitMs ?? 60_000,
       callsPerMinutePerTool: 100_000,
+      idempotencyWindowMs: 0,
       ...options.limits,
     },
     logLevel: "debug",

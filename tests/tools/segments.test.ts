@@ -39,7 +39,9 @@ describe("list_segments", () => {
     const result = await callTool(connected.client, "list_segments", {});
     const resource = await connected.client.readResource({ uri: "customer://segments" });
     const first = resource.contents[0];
-    expect(first && "text" in first ? JSON.parse(first.text) : null).toEqual(result.structuredContent);
+    const { fetched_at: fetchedAt, ...data } = result.structuredContent as Record<string, unknown>;
+    expect(fetchedAt).toEqual(expect.any(String));
+    expect(first && "text" in first ? JSON.parse(first.text) : null).toEqual(data);
   });
 
   it("rejects arguments it does not take", async () => {

@@ -131,7 +131,7 @@ describe("search_tickets", () => {
     const result = await data<{ tickets: TicketOut[]; next_cursor: string | null }>("search_tickets", {
       customer_id: "cus_doesnotexist00",
     });
-    expect(result).toEqual({ tickets: [], next_cursor: null });
+    expect(result).toEqual({ tickets: [], next_cursor: null, fetched_at: expect.any(String) });
   });
 
   it.each([
