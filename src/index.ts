@@ -6,10 +6,12 @@ import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "./api/index.js";
 import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
 import { systemClock } from "./context.js";
+import { newIncidentId } from "./boundary.js";
 import { ConfigurationError } from "./errors.js";
 import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { createServer } from "./server.js";
+import { CallTracker } from "./server/lifecycle.js";
 import { readPackageInfo } from "./version.js";
 
 const EXIT_CONFIG = 2;
@@ -82,6 +84,7 @@ async function connectBackend(config: Config, logger: Logger): Promise<Backend> 
 
 async function serve(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
+  guardProcess(logger);
   for (const warning of config.warnings) logger.warn(warning);
   const { name, version } = readPackageInfo();
   const backend = await connectBackend(config, logger);
@@ -93,7 +96,8 @@ async function serve(config: Config): Promise<void> {
     logger,
     userAgent: `${name}/${version}`,
   });
-  const server = createServer({ config, logger, api, clock: systemClock });
+  const tracker = new CallTracker();
+  const server = createServer({ config, logger, api, clock: systemClock }, { tracker });
   const transport = new StdioServerTransport();
   transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
   await server.connect(transport);
@@ -101,7 +105,13 @@ async function serve(config: Config): Promise<void> {
 
   onShutdownSignal(
     async (reason) => {
-      logger.info({ reason }, "shutting down");
+      logger.info({ reason, in_flight: tracker.inFlight }, "shutting down: taking no new calls");
+      if (!(await tracker.drain(config.limits.shutdownGraceMs))) {
+        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight");
+      }
+      // A call counts as finished just before the SDK writes its response; one turn of the event loop lets
+      // that write happen before the transport closes.
+      await new Promise((resolve) => setImmediate(resolve));
       await server.close();
       api.close();
       await backend.sandbox?.close();
@@ -117,8 +127,11 @@ async function serve(config: Config): Promise<void> {
  */
 function onShutdownSignal(stop: (reason: string) => Promise<void>, options: { watchStdin: boolean }): void {
   let stopping = false;
-  const handle = (reason: string) => {
-    if (stopping) process.exit(0);
+  const handle = (reason: string, isSignal: boolean) => {
+    if (stopping) {
+      if (isSignal) process.exit(0);
+      return;
+    }
     stopping = true;
     stop(reason)
       .catch((error: unknown) =>
@@ -126,12 +139,28 @@ function onShutdownSignal(stop: (reason: string) => Promise<void>, options: { wa
       )
       .finally(() => process.exit(0));
   };
-  process.once("SIGINT", () => handle("SIGINT"));
-  process.once("SIGTERM", () => handle("SIGTERM"));
+  process.on("SIGINT", () => handle("SIGINT", true));
+  process.on("SIGTERM", () => handle("SIGTERM", true));
   if (options.watchStdin) {
-    process.stdin.once("end", () => handle("stdin closed"));
-    process.stdin.once("close", () => handle("stdin closed"));
+    // "end" and "close" both follow the client going away; either starts the same, single shutdown.
+    process.stdin.once("end", () => handle("stdin closed", false));
+    process.stdin.once("close", () => handle("stdin closed", false));
   }
+}
+
+/**
+ * Last line of defence: tool calls have their own error boundary, so these only see bugs outside a call. A
+ * stray rejection is logged with an incident id and the server keeps serving; an uncaught exception leaves
+ * the process in an unknown state, so it is logged and the process exits non-zero.
+ */
+function guardProcess(logger: Logger): void {
+  process.on("unhandledRejection", (reason) => {
+    logger.error({ incident_id: newIncidentId(), err: reason }, "unhandled promise rejection");
+  });
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ incident_id: newIncidentId(), err: error }, "uncaught exception; exiting");
+    void flushLogger(logger).finally(() => process.exit(1));
+  });
 }
 
 main().catch((error: unknown) => {

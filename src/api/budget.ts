@@ -10,7 +10,7 @@ const MIN_RETRIES_PER_WINDOW = 10;
 export class RetryBudget {
   private readonly requests = new Array<number>(BUCKETS).fill(0);
   private readonly retries = new Array<number>(BUCKETS).fill(0);
-  private bucketStart = 0;
+  private bucketStart: number | undefined;
 
   constructor(
     private readonly percent: number,
@@ -37,7 +37,7 @@ export class RetryBudget {
   private rotate(): void {
     const size = WINDOW_MS / BUCKETS;
     const current = Math.floor(this.now() / size);
-    if (this.bucketStart === 0) this.bucketStart = current;
+    this.bucketStart ??= current;
     const steps = Math.min(BUCKETS, current - this.bucketStart);
     for (let i = 0; i < steps; i++) {
       this.requests.shift();

@@ -5,6 +5,8 @@ import type { FaultKind } from "./faults.js";
 export interface RequestLogEntry {
   method: string;
   path: string;
+  /** true when the connection closed before the answer was fully sent (a client abort, or a reset fault). */
+  closedBeforeAnswer?: boolean;
   /** null when the socket was destroyed instead of answered (and while the request is still in flight). */
   status: number | null;
   fault: FaultKind | null;

@@ -81,6 +81,10 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
   };
   // Logged on arrival, so a slow request that finishes later never lands in a log cleared since it arrived.
   if (!isAdmin) rt.requests.add(entry);
+  // Lets tests see that a cancelled call really dropped its upstream request.
+  res.once("close", () => {
+    if (!res.writableFinished) entry.closedBeforeAnswer = true;
+  });
   let finished = false;
   const finish = (status: number | null) => {
     if (finished) return;

@@ -2,8 +2,8 @@
 // SDK's own stdio client.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { describe, expect, it } from "vitest";
-import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { SANDBOX_DEMO_CUSTOMER_EMAIL, startSandbox } from "../../src/sandbox/index.js";
 import { allTools } from "../../src/tools/index.js";
 import { DIST_ENTRY, initialize, spawnServer } from "../helpers/spawn.js";
 
@@ -72,6 +72,36 @@ describe("dist/index.js --sandbox over stdio", () => {
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     expectOnlyJsonRpc(server.stdoutLines);
+  });
+
+  it("on SIGTERM finishes the call in flight, refuses new calls, and exits 0", async () => {
+    const sandbox = await startSandbox({
+      seed: 3,
+      faults: [{ kind: "latency", latencyMs: 800, path: "/v1/segments" }],
+    });
+    const server = spawnServer([], { CUSTOMER_API_URL: sandbox.url, CUSTOMER_API_KEY: sandbox.apiKey });
+    try {
+      await initialize(server);
+      const slow = server.request("tools/call", { name: "list_segments", arguments: {} });
+      await vi.waitFor(() => expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(1), { timeout: 5_000 });
+      server.child.kill("SIGTERM");
+      await vi.waitFor(
+        () => expect(server.stderrLines.some((line) => line.includes("taking no new calls"))).toBe(true),
+        { timeout: 5_000 },
+      );
+      const refused = (await server.request("tools/call", { name: "list_segments", arguments: {} })) as {
+        result: { isError: boolean; content: Array<{ text: string }> };
+      };
+      expect(refused.result.isError).toBe(true);
+      expect(JSON.parse(refused.result.content[0]?.text ?? "{}")).toMatchObject({ error_code: "server_shutting_down" });
+      const finished = (await slow) as { result: { isError?: boolean } };
+      expect(finished.result.isError).toBeFalsy();
+      expect(await server.exited).toBe(0);
+      expectOnlyJsonRpc(server.stdoutLines);
+    } finally {
+      server.child.kill("SIGKILL");
+      await sandbox.close();
+    }
   });
 
   it("keeps serving after a failing backend and answers with a clear error", async () => {

@@ -1,6 +1,7 @@
 // Builds the same AppContext index.ts builds, pointed at a sandbox, with injectable timing and captured logs.
 // Defaults start from the real configuration defaults, relaxed where a feature would get in the way of tests
-// that are not about it (the cache, the breaker, the retry budget, rate limits and remembered idempotency keys are off unless asked for).
+// that are not about it: the cache, the breaker, the retry budget, rate limits and remembered idempotency
+// keys are off unless a test asks for them.
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
 import type { RetryTiming } from "../../src/api/retry.js";

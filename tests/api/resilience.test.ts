@@ -1,0 +1,276 @@
+// The policies of src/api/http.ts one by one, against the real sandbox: single flight, the read cache and its
+// invalidation, stale-if-error, the circuit breaker's transitions, the call deadline, the bulkhead, the retry
+// budget and cancellation of the upstream request.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { RetryBudget } from "../../src/api/budget.js";
+import { ApiCircuitOpenError, ApiOverloadedError, ApiServerError } from "../../src/api/errors.js";
+import type { RetryTiming } from "../../src/api/retry.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { testApi, testContext } from "../helpers/context.js";
+import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
+import { recordingTiming } from "../helpers/timing.js";
+
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 7 });
+});
+afterEach(() => {
+  sandbox.faults.clear();
+  sandbox.requests.clear();
+  vi.useRealTimers();
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+const ada = () => sandbox.store.fixtures.demoCustomerId;
+const customerPath = () => `/v1/customers/${ada()}`;
+const exactly = (path: string) => sandbox.requests.all().filter((entry) => entry.path === path).length;
+
+/** Timing whose sleeps advance its own clock instantly, so deadlines can be tested without waiting. */
+function fastForwardTiming(start = 1_000_000): RetryTiming & { elapsed(): number } {
+  let now = start;
+  return {
+    now: () => now,
+    random: () => 1,
+    async sleep(ms, signal) {
+      signal?.throwIfAborted();
+      now += ms;
+    },
+    elapsed: () => now - start,
+  };
+}
+
+describe("single flight", () => {
+  it("sends one upstream request for 20 concurrent identical reads, even with the cache off", async () => {
+    sandbox.faults.add({ kind: "latency", latencyMs: 100, path: customerPath() });
+    const api = testApi(sandbox);
+    const results = await Promise.all(Array.from({ length: 20 }, () => api.customers.get(ada())));
+    expect(new Set(results.map((customer) => customer.id))).toEqual(new Set([ada()]));
+    expect(exactly(customerPath())).toBe(1);
+  });
+
+  it("keeps the shared request alive for the others when one caller cancels", async () => {
+    sandbox.faults.add({ kind: "latency", latencyMs: 100, path: customerPath() });
+    const api = testApi(sandbox);
+    const quitter = new AbortController();
+    const cancelled = api.customers.get(ada(), { signal: quitter.signal }).catch((error: unknown) => error);
+    const patient = api.customers.get(ada());
+    quitter.abort();
+    expect(await cancelled).toMatchObject({ code: "cancelled" });
+    expect((await patient).id).toBe(ada());
+    expect(exactly(customerPath())).toBe(1);
+  });
+});
+
+describe("read cache", () => {
+  let connected: Connected;
+  beforeAll(async () => {
+    connected = await connectInMemory(testContext(sandbox, { cache: { ttlMs: 60_000, staleMaxAgeMs: 600_000 } }));
+  });
+  afterAll(async () => {
+    await connected.close();
+  });
+
+  it("serves a repeated read from the cache with its original fetched_at, and fresh: true goes upstream", async () => {
+    const first = await callTool(connected.client, "get_customer", { customer_id: ada() });
+    const second = await callTool(connected.client, "get_customer", { customer_id: ada() });
+    expect(exactly(customerPath())).toBe(1);
+    expect((second.structuredContent as { fetched_at: string }).fetched_at).toBe(
+      (first.structuredContent as { fetched_at: string }).fetched_at,
+    );
+    await callTool(connected.client, "get_customer", { customer_id: ada(), fresh: true });
+    expect(exactly(customerPath())).toBe(2);
+  });
+
+  it("drops cached ticket lists when a ticket is created", async () => {
+    const search = () => callTool(connected.client, "search_tickets", { customer_id: ada(), status: "open" });
+    const before = (await search()).structuredContent as { tickets: unknown[] };
+    await search();
+    expect(sandbox.requests.count({ method: "GET", path: "/v1/tickets" })).toBe(1);
+    const created = await callTool(connected.client, "create_ticket", {
+      customer_id: ada(),
+      subject: "Cache invalidation check",
+      description: "Created by the resilience test.",
+    });
+    expect(created.isError).toBeFalsy();
+    const after = (await search()).structuredContent as { tickets: unknown[] };
+    expect(sandbox.requests.count({ method: "GET", path: "/v1/tickets" })).toBe(2);
+    expect(after.tickets.length).toBe(before.tickets.length + 1);
+  });
+
+  it("serves a recent answer marked stale while the API fails, but never for money", async () => {
+    const tight = await connectInMemory(
+      testContext(sandbox, {
+        maxRetries: 0,
+        timing: { ...recordingTiming(), now: () => Date.now() },
+        cache: { ttlMs: 1, staleMaxAgeMs: 600_000 },
+      }),
+    );
+    const ok = await callTool(tight.client, "get_customer", { customer_id: ada() });
+    await callTool(tight.client, "list_transactions", { customer_id: ada() });
+    await new Promise((resolve) => setTimeout(resolve, 5)); // let the 1 ms TTL lapse
+    sandbox.faults.add({ kind: "status", status: 503 });
+    const stale = await callTool(tight.client, "get_customer", { customer_id: ada() });
+    expect(stale.isError).toBeFalsy();
+    expect(stale.structuredContent).toMatchObject({
+      stale: true,
+      fetched_at: (ok.structuredContent as { fetched_at: string }).fetched_at,
+    });
+    const money = errorOf(await callTool(tight.client, "list_transactions", { customer_id: ada() }));
+    expect(money.error_code).toBe("backend_unavailable");
+    await tight.close();
+  });
+});
+
+describe("circuit breaker", () => {
+  it("opens after consecutive failures, fails fast, probes after the cooldown and closes again", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.parse("2026-11-22T12:00:00Z"));
+    const api = testApi(sandbox, {
+      maxRetries: 0,
+      timing: { ...recordingTiming(), now: () => Date.now() },
+      api: { breakerThreshold: 3, breakerCooldownMs: 5_000 },
+    });
+    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
+    for (let i = 0; i < 3; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    expect(api.breakerState("customers")).toBe("open");
+
+    const fastFail = await api.customers.get(ada()).catch((error: unknown) => error);
+    expect(fastFail).toBeInstanceOf(ApiCircuitOpenError);
+    expect((fastFail as ApiCircuitOpenError).retryAfterMs).toBe(5_000);
+    expect(exactly(customerPath())).toBe(3);
+    // Other route groups keep working while the customers breaker is open.
+    await expect(api.segments.list()).resolves.toHaveLength(sandbox.store.segments.length);
+
+    vi.setSystemTime(Date.parse("2026-11-22T12:00:06Z"));
+    // The half-open probe fails: open again, and again failing fast.
+    await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    expect(api.breakerState("customers")).toBe("open");
+    await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiCircuitOpenError);
+
+    vi.setSystemTime(Date.parse("2026-11-22T12:00:12Z"));
+    sandbox.faults.clear();
+    await expect(api.customers.get(ada())).resolves.toMatchObject({ id: ada() });
+    expect(api.breakerState("customers")).toBe("closed");
+  });
+
+  it("does not count 404s as failures", async () => {
+    const api = testApi(sandbox, { api: { breakerThreshold: 2 } });
+    for (let i = 0; i < 4; i++) await expect(api.customers.get("cus_doesnotexist00")).rejects.toThrow();
+    expect(api.breakerState("customers")).toBe("closed");
+  });
+
+  it("reaches the model as backend_unavailable with a retry hint", async () => {
+    const connected = await connectInMemory(
+      testContext(sandbox, { maxRetries: 0, api: { breakerThreshold: 1, breakerCooldownMs: 30_000 } }),
+    );
+    sandbox.faults.add({ kind: "status", status: 502, path: "/v1/segments" });
+    await callTool(connected.client, "list_segments", {});
+    const error = errorOf(await callTool(connected.client, "list_segments", {}));
+    expect(error).toMatchObject({ error_code: "backend_unavailable", retry_after_ms: expect.any(Number) });
+    expect(error.message).toMatch(/pausing calls/);
+    await connected.close();
+  });
+});
+
+describe("deadline and budget", () => {
+  it("never starts a retry that would end past the call's deadline", async () => {
+    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
+    const timing = fastForwardTiming();
+    const api = testApi(sandbox, { timing, maxRetries: 10, api: { callTimeoutMs: 1_000 } });
+    await expect(api.segments.list()).rejects.toBeInstanceOf(ApiServerError);
+    // Backoff ceilings 100, 200, 400 fit in 1 s; the next (800) would not.
+    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(4);
+    expect(timing.elapsed()).toBeLessThan(1_000);
+  });
+
+  it("stops retrying when the retry budget is spent", () => {
+    let now = 0;
+    const budget = new RetryBudget(20, () => now);
+    for (let i = 0; i < 100; i++) budget.recordRequest();
+    const granted = Array.from({ length: 40 }, () => budget.tryRetry()).filter(Boolean).length;
+    // 10 always allowed plus 20% of 100 requests.
+    expect(granted).toBe(30);
+    now += 11_000; // the window has moved on: old requests and retries no longer count
+    expect(budget.tryRetry()).toBe(true);
+  });
+
+  it("applies the budget to real retries", async () => {
+    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
+    const api = testApi(sandbox, { maxRetries: 5, api: { retryBudgetPercent: 0 } });
+    const calls = Array.from({ length: 5 }, () => api.segments.list({}).catch(() => undefined));
+    await Promise.all(calls);
+    // 5 first attempts share one in-flight request; with a 0% budget only the floor of 10 retries is left.
+    expect(sandbox.requests.count({ path: "/v1/segments" })).toBeLessThanOrEqual(1 + 10);
+  });
+});
+
+describe("bulkhead", () => {
+  it("refuses at once with rate_limited when every slot and the queue are taken", async () => {
+    sandbox.faults.add({ kind: "latency", latencyMs: 200, path: "/v1/segments" });
+    const api = testApi(sandbox, { api: { maxConcurrency: 1, maxQueue: 0 } });
+    const slow = api.segments.list();
+    const started = performance.now();
+    const refused = await api.customers.get(ada()).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApiOverloadedError);
+    expect((refused as ApiOverloadedError).code).toBe("rate_limited");
+    expect(performance.now() - started).toBeLessThan(150);
+    await slow;
+  });
+});
+
+describe("cancellation", () => {
+  it("aborts the upstream request when the client cancels the tool call, and starts no retry", async () => {
+    const connected = await connectInMemory(testContext(sandbox));
+    sandbox.faults.add({ kind: "latency", latencyMs: 2_000, path: customerPath() });
+    const controller = new AbortController();
+    const call = connected.client
+      .callTool({ name: "get_customer", arguments: { customer_id: ada() } }, undefined, { signal: controller.signal })
+      .catch((error: unknown) => error);
+    await vi.waitFor(() => expect(exactly(customerPath())).toBe(1));
+    controller.abort();
+    expect(await call).toBeInstanceOf(Error);
+    await vi.waitFor(() => {
+      const entry = sandbox.requests.all().find((request) => request.path === customerPath());
+      expect(entry?.closedBeforeAnswer).toBe(true);
+    });
+    expect(exactly(customerPath())).toBe(1);
+    await connected.close();
+  });
+});
+
+describe("per-tool rate limit", () => {
+  it("answers rate_limited with retry_after_ms once a tool's bucket is empty", async () => {
+    const connected = await connectInMemory(testContext(sandbox, { limits: { callsPerMinutePerTool: 3 } }));
+    for (let i = 0; i < 3; i++) {
+      expect((await callTool(connected.client, "list_segments", {})).isError).toBeFalsy();
+    }
+    const error = errorOf(await callTool(connected.client, "list_segments", {}));
+    expect(error.error_code).toBe("rate_limited");
+    expect(error.retry_after_ms).toBeGreaterThan(0);
+    // Other tools have their own bucket.
+    expect((await callTool(connected.client, "get_customer", { customer_id: ada() })).isError).toBeFalsy();
+    await connected.close();
+  });
+});
+
+describe("idempotent writes", () => {
+  it("replays a repeated identical write instead of writing twice, and writes again with a new key", async () => {
+    const connected = await connectInMemory(testContext(sandbox, { limits: { idempotencyWindowMs: 600_000 } }));
+    const note = { customer_id: ada(), body: "Called back about the invoice." };
+    const before = sandbox.store.created.notes;
+    const first = await callTool(connected.client, "add_customer_note", note);
+    const again = await callTool(connected.client, "add_customer_note", note);
+    expect(sandbox.store.created.notes).toBe(before + 1);
+    expect(first.structuredContent).toMatchObject({ replayed: false });
+    expect(again.structuredContent).toMatchObject({ replayed: true });
+    expect((again.structuredContent as { note: { id: string } }).note.id).toBe(
+      (first.structuredContent as { note: { id: string } }).note.id,
+    );
+    await callTool(connected.client, "add_customer_note", { ...note, idempotency_key: "second-call-0001" });
+    expect(sandbox.store.created.notes).toBe(before + 2);
+    await connected.close();
+  });
+});
