@@ -1,0 +1,27 @@
+// Documentation that must not drift from the code: every environment variable the server reads is in the
+// README's configuration table, in .env.example and in --help (generated), and every tool is in the README.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { HELP_TEXT } from "../src/config.js";
+import { VARIABLES } from "../src/env.js";
+import { allTools } from "../src/tools/index.js";
+
+const readme = readFileSync("README.md", "utf8");
+const envExample = readFileSync(".env.example", "utf8");
+
+describe("documentation", () => {
+  it.each(Object.keys(VARIABLES))("documents %s in the README table, .env.example and --help", (name) => {
+    expect(readme).toContain(`| \`${name}\` |`);
+    expect(envExample).toMatch(new RegExp(`^${name}=`, "m"));
+    expect(HELP_TEXT).toContain(name);
+  });
+
+  it("lists no variable the server does not read", () => {
+    const documented = [...envExample.matchAll(/^([A-Z_]+)=/gm)].map((match) => match[1]);
+    expect(documented.filter((name) => !(name && name in VARIABLES))).toEqual([]);
+  });
+
+  it.each(allTools.map((tool) => tool.name))("lists the tool %s in the README", (name) => {
+    expect(readme).toContain(`| \`${name}\` |`);
+  });
+});
