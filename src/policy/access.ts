@@ -1,0 +1,97 @@
+// Who may do what: scopes, the profiles that bundle them, toolsets, and the filters an operator adds. The
+// effective tool list is decided once at start; a tool outside it is neither listed nor callable.
+import { ConfigurationError } from "../errors.js";
+
+export const SCOPES = [
+  "customers:read",
+  "customers:write",
+  "customers:pii",
+  "tickets:read",
+  "tickets:write",
+  "billing:read",
+  "refunds:write",
+  "exports:run",
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const TOOLSETS = ["customers", "tickets", "billing", "exports"] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+const READ_SCOPES: readonly Scope[] = ["customers:read", "tickets:read", "billing:read"];
+
+/** Profiles, least privilege first. `readonly` is the default: reads only, and PII masked. */
+export const PROFILES = {
+  readonly: READ_SCOPES,
+  support: [...READ_SCOPES, "customers:write", "customers:pii", "tickets:write"],
+  billing: [...READ_SCOPES, "customers:pii", "refunds:write"],
+  admin: SCOPES,
+} as const satisfies Record<string, readonly Scope[]>;
+export type Profile = keyof typeof PROFILES;
+
+/** What a tool needs: the toolset it belongs to and every scope it requires. */
+export interface ToolAccess {
+  readonly name: string;
+  readonly toolset: Toolset;
+  readonly scopes: readonly Scope[];
+  readonly readOnly: boolean;
+}
+
+export interface AccessSettings {
+  profile: Profile;
+  /** Explicit scopes; when given they replace the profile's. */
+  scopes?: readonly Scope[];
+  toolsets?: readonly Toolset[];
+  /** Only these tools (after the other filters). */
+  tools?: readonly string[];
+  excludeTools?: readonly string[];
+  /** Wins over everything: only tools whose readOnlyHint is true. */
+  readOnly: boolean;
+}
+
+export interface Grant {
+  readonly scopes: ReadonlySet<Scope>;
+  has(scope: Scope): boolean;
+  /** Why a tool is not available, or undefined when it is. */
+  refusal(tool: ToolAccess): string | undefined;
+}
+
+export function grantOf(settings: AccessSettings): Grant {
+  const scopes = new Set<Scope>(settings.scopes ?? PROFILES[settings.profile]);
+  const toolsets = settings.toolsets ? new Set(settings.toolsets) : undefined;
+  const only = settings.tools ? new Set(settings.tools) : undefined;
+  const excluded = new Set(settings.excludeTools ?? []);
+  return {
+    scopes,
+    has: (scope) => scopes.has(scope),
+    refusal(tool) {
+      if (settings.readOnly && !tool.readOnly) return "the server runs in read-only mode";
+      const missing = tool.scopes.filter((scope) => !scopes.has(scope));
+      if (missing.length > 0) return `it needs the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
+      if (toolsets && !toolsets.has(tool.toolset)) return `its toolset ${tool.toolset} is not enabled`;
+      if (only && !only.has(tool.name)) return "it is not in the configured tool list";
+      if (excluded.has(tool.name)) return "it is excluded by configuration";
+      return undefined;
+    },
+  };
+}
+
+/** Parses a comma-separated list, checking every entry against `known`; unknown names stop startup. */
+export function parseNameList<T extends string>(
+  raw: string | undefined,
+  known: readonly T[],
+  what: string,
+  source: string,
+): T[] | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const names = raw
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(known as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigurationError([
+      `${source} names unknown ${what}${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known ${what}s are ${known.join(", ")}.`,
+    ]);
+  }
+  return names as T[];
+}
