@@ -4,8 +4,12 @@
 export interface AuthProvider {
   /** The `Authorization` header value for the next request. */
   authorization(signal?: AbortSignal): Promise<string>;
-  /** Called after a 401: a provider that can obtain a fresh token drops the cached one and returns true. */
-  invalidate(): boolean;
+  /**
+   * Called after a 401 with the header that was rejected. A provider that can obtain a fresh token drops the
+   * cached one (unless a newer one already replaced it) and returns true: the request is worth one more try.
+   * Without an argument, the cached token is dropped whatever it is.
+   */
+  invalidate(rejectedAuthorization?: string): boolean;
 }
 
 /** A fixed API key: nothing to refresh, so a 401 is final. */

@@ -39,6 +39,8 @@ export class ApiValidationError extends ApiError {
 export class ApiAuthError extends ApiError {
   readonly code: "authentication_failed" | "permission_denied";
   readonly transient = false;
+  /** Set on a 401 when the credentials provider has (or can get) a newer token worth one more try. */
+  renewable = false;
 
   constructor(
     code: "authentication_failed" | "permission_denied",

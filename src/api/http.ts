@@ -3,7 +3,7 @@
 //   → circuit breaker per route group → bulkhead (global concurrency cap) → one attempt (transport.ts).
 // Everything above this file sees typed data or a typed ApiError. docs/resilience.md says which policy does what.
 import { randomBytes } from "node:crypto";
-import { bulkhead, BulkheadRejectedError } from "cockatiel";
+import { BulkheadRejectedError, bulkhead, TaskCancelledError } from "cockatiel";
 import type { Logger } from "pino";
 import { type Breakers, createBreakers } from "./breakers.js";
 import { RetryBudget } from "./budget.js";
@@ -83,26 +83,41 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const budget = new RetryBudget(settings.retryBudgetPercent, timing.now);
   const cache = new ReadCache(settings.cache);
 
-  /** One attempt through the breaker and the bulkhead. */
-  async function guardedAttempt<T>(request: HttpRequest<T>, callId: string, attemptNo: number, timeoutMs: number) {
+  /**
+   * One attempt: a slot from the bulkhead, then the route group's breaker, then the wire. Waiting for a slot
+   * counts against the call's deadline and ends at once when the caller cancels; the attempt's own timeout is
+   * computed only once it has a slot, so a late start never runs past the deadline.
+   */
+  async function guardedAttempt<T>(request: HttpRequest<T>, callId: string, attemptNo: number, deadline: number) {
     const group = routeGroup(request.path);
-    return breakers.execute(
-      group,
-      async () => {
-        try {
-          const run = () => transport.attempt(request, callId, attemptNo, timeoutMs);
-          return await concurrency.execute(run, request.signal);
-        } catch (error) {
-          if (!(error instanceof BulkheadRejectedError)) throw error;
-          throw new ApiOverloadedError("This server already has as many customer API requests in flight as it allows.", {
-            cause: error,
-            retryAfterMs: 1_000,
-            nextStep: "Wait a second and call again, or make fewer calls at once.",
-          });
-        }
-      },
-      request.signal,
-    );
+    const waiting = new AbortController();
+    const timer = setTimeout(() => waiting.abort(), Math.max(0, deadline - timing.now()));
+    const onCancel = () => waiting.abort();
+    request.signal?.addEventListener("abort", onCancel, { once: true });
+    const run = () => {
+      const left = deadline - timing.now();
+      if (waiting.signal.aborted || left <= 0) throw queueEnded();
+      const timeoutMs = Math.min(settings.timeoutMs, left);
+      return breakers.execute(group, () => transport.attempt(request, callId, attemptNo, timeoutMs), request.signal);
+    };
+    const queueEnded = () =>
+      request.signal?.aborted ? apiErrorFromTransport("cancelled", request.signal.reason) : deadlineExceeded();
+    try {
+      return await untilAborted(concurrency.execute(run, waiting.signal), waiting.signal, queueEnded);
+    } catch (error) {
+      if (error instanceof BulkheadRejectedError) {
+        throw new ApiOverloadedError("This server already has as many customer API requests in flight as it allows.", {
+          cause: error,
+          retryAfterMs: 1_000,
+          nextStep: "Wait a second and call again, or make fewer calls at once.",
+        });
+      }
+      if (error instanceof TaskCancelledError) throw queueEnded();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onCancel);
+    }
   }
 
   /** The retry loop, bounded by the deadline and the retry budget. */
@@ -116,7 +131,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (remaining <= 0) throw deadlineExceeded();
       const started = performance.now();
       try {
-        const result = await guardedAttempt(request, callId, attemptNo, Math.min(settings.timeoutMs, remaining));
+        const result = await guardedAttempt(request, callId, attemptNo, deadline);
         const fields = { method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo };
         log.debug(fields, "upstream request succeeded");
         return { ...result, attempts: attemptNo };
@@ -133,7 +148,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         };
         if (request.signal?.aborted) throw apiErrorFromTransport("cancelled", error);
         // An expired token is not a failure of the request: one fresh token, one more try, not counted as a retry.
-        if (error instanceof ApiAuthError && error.status === 401 && !reauthenticated && options.auth.invalidate()) {
+        if (error instanceof ApiAuthError && error.renewable && !reauthenticated) {
           reauthenticated = true;
           log.info(fields, "upstream answered 401; retrying once with a fresh token");
           continue;
@@ -230,6 +245,28 @@ function cacheKey(request: HttpRequest<unknown>): string {
     .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`)
     .join("&");
   return query ? `${request.path}?${query}` : request.path;
+}
+
+/** Settles with `promise`, or rejects with `reason()` as soon as `signal` aborts (leaving `promise` handled). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(reason());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(reason());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function deadlineExceeded(): ApiError {

@@ -101,9 +101,11 @@ export function clientCredentialsAuth(options: ClientCredentialsOptions): AuthPr
         throw error;
       }
     },
-    invalidate(): boolean {
+    invalidate(rejectedAuthorization?: string): boolean {
       // A 401 means the upstream no longer accepts the token (revoked, rotated, clock skew): drop it so the
-      // HTTP layer's single retry asks for a fresh one. An in-flight refresh is kept: its token is newer.
+      // HTTP layer's single retry asks for a fresh one. A token newer than the rejected one is kept, so a
+      // burst of 401s for the same old token causes one refresh, not one each. An in-flight refresh is kept.
+      if (rejectedAuthorization !== undefined && cached && cached.header !== rejectedAuthorization) return true;
       if (cached) log.debug("oauth token invalidated after a 401");
       cached = null;
       return true;

@@ -7,6 +7,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { z } from "zod";
 import type { AuthProvider } from "./auth.js";
 import {
+  ApiAuthError,
   apiErrorFromResponse,
   apiErrorFromTransport,
   invalidResponse,
@@ -111,7 +112,9 @@ export function createTransport(options: TransportOptions): Transport {
     const timer = setTimeout(() => timeout.abort(new DOMException("attempt timed out", "TimeoutError")), timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
     let response: AxiosResponse<string>;
+    let authorization = "";
     try {
+      authorization = await options.auth.authorization(signal);
       response = await instance.request<string>({
         method: request.method,
         url: request.path,
@@ -119,7 +122,7 @@ export function createTransport(options: TransportOptions): Transport {
         data: request.body,
         signal,
         headers: {
-          Authorization: await options.auth.authorization(signal),
+          Authorization: authorization,
           "X-Request-Id": callId,
           ...(request.body === undefined ? {} : { "Content-Type": "application/json" }),
           ...(request.idempotencyKey ? { "Idempotency-Key": request.idempotencyKey } : {}),
@@ -135,7 +138,16 @@ export function createTransport(options: TransportOptions): Transport {
     } finally {
       clearTimeout(timer);
     }
-    return interpret(request, response, attemptNo);
+    try {
+      return interpret(request, response, attemptNo);
+    } catch (error) {
+      // The header stays in this function: the provider learns which token was refused, the error only
+      // whether a retry with new credentials is worth it.
+      if (error instanceof ApiAuthError && error.status === 401) {
+        error.renewable = options.auth.invalidate(authorization);
+      }
+      throw error;
+    }
   }
 
   function interpret<T>(request: HttpRequest<T>, response: AxiosResponse<string>, attemptNo: number): HttpResult<T> {
