@@ -36,34 +36,24 @@ export class ApiValidationError extends ApiError {
   readonly transient = false;
 }
 
-export class ApiAuthError extends ApiError {
-  readonly code: "authentication_failed" | "permission_denied";
-  readonly transient = false;
-  /** Set on a 401 when the credentials provider has (or can get) a newer token worth one more try. */
-  renewable = false;
+/** Base of the classes that cover several related codes; the factory picks the code. */
+abstract class ApiErrorWithCode<C extends ErrorCode> extends ApiError {
+  readonly code: C;
 
-  constructor(
-    code: "authentication_failed" | "permission_denied",
-    message: string,
-    details?: ApiErrorDetails,
-  ) {
+  constructor(code: C, message: string, details?: ApiErrorDetails) {
     super(message, details);
     this.code = code;
   }
 }
 
-export class ApiConflictError extends ApiError {
-  readonly code: "conflict" | "idempotency_conflict" | "refund_exceeds_remaining";
+export class ApiAuthError extends ApiErrorWithCode<"authentication_failed" | "permission_denied"> {
   readonly transient = false;
+  /** Set on a 401 when the credentials provider has (or can get) a newer token worth one more try. */
+  renewable = false;
+}
 
-  constructor(
-    code: "conflict" | "idempotency_conflict" | "refund_exceeds_remaining",
-    message: string,
-    details?: ApiErrorDetails,
-  ) {
-    super(message, details);
-    this.code = code;
-  }
+export class ApiConflictError extends ApiErrorWithCode<"conflict" | "idempotency_conflict" | "refund_exceeds_remaining"> {
+  readonly transient = false;
 }
 
 export class ApiRateLimitError extends ApiError {
@@ -72,14 +62,8 @@ export class ApiRateLimitError extends ApiError {
 }
 
 /** 5xx and 408: the upstream failed or is overloaded. */
-export class ApiServerError extends ApiError {
-  readonly code: "backend_unavailable" | "backend_error";
+export class ApiServerError extends ApiErrorWithCode<"backend_unavailable" | "backend_error"> {
   readonly transient = true;
-
-  constructor(code: "backend_unavailable" | "backend_error", message: string, details?: ApiErrorDetails) {
-    super(message, details);
-    this.code = code;
-  }
 }
 
 /** The request never got a complete answer: refused, reset, or the body was cut off. */

@@ -9,7 +9,6 @@ import { type CustomersApi, customersApi } from "./customers.js";
 import { type ExportsApi, exportsApi } from "./exports.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions, type ResilienceSettings } from "./http.js";
 import { realTiming, type RetryTiming } from "./retry.js";
-import type { CallScope } from "./scope.js";
 import { type SegmentsApi, segmentsApi } from "./segments.js";
 import { type TicketsApi, ticketsApi } from "./tickets.js";
 import { type TransactionsApi, transactionsApi } from "./transactions.js";
@@ -21,10 +20,7 @@ export interface CustomerApi {
   tickets: TicketsApi;
   exports: ExportsApi;
   /** Runs `fn` as one tool call: a shared deadline, `fresh` reads, and a record of what its requests did. */
-  withCall<T>(
-    options: { fresh?: boolean; timeoutMs?: number },
-    fn: () => Promise<T>,
-  ): Promise<{ value: T; scope: CallScope }>;
+  withCall: HttpClient["withCall"];
   /** State of the circuit breaker of a route group such as `customers`. */
   breakerState(group: string): string;
   close(): void;

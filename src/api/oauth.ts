@@ -1,12 +1,10 @@
 // OAuth 2.0 client-credentials AuthProvider: gets a bearer token from the token endpoint, caches it until shortly
 // before it expires, and refreshes it once for all concurrent callers, so API calls rarely wait on the endpoint.
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import axios, { type AxiosResponse } from "axios";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { AuthProvider } from "./auth.js";
-import { headerString, sanitizedCause } from "./transport.js";
+import { headerString, rawTextClient, sanitizedCause } from "./transport.js";
 import {
   ApiAuthError,
   type ApiError,
@@ -115,20 +113,10 @@ export function clientCredentialsAuth(options: ClientCredentialsOptions): AuthPr
 
 /** Builds the one function that talks to the token endpoint; it never throws anything but an ApiError. */
 function tokenFetcher(options: ClientCredentialsOptions, now: () => number, log: Logger): () => Promise<CachedToken> {
-  const agentOptions = { keepAlive: true, maxSockets: 4, maxFreeSockets: 1 };
-  const httpAgent = new HttpAgent(agentOptions);
-  const httpsAgent = new HttpsAgent(agentOptions);
-  const instance: AxiosInstance = axios.create({
-    httpAgent,
-    httpsAgent,
-    // Parsed and validated here, so a malformed answer is a typed error rather than a silent string.
-    responseType: "text",
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-    // A redirect would re-send the client secret to wherever it points.
-    maxRedirects: 0,
+  const { instance } = rawTextClient({
+    userAgent: options.userAgent,
+    maxSockets: 4,
     maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
-    headers: { Accept: "application/json", "User-Agent": options.userAgent },
   });
   const form = new URLSearchParams({
     grant_type: "client_credentials",

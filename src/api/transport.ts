@@ -82,23 +82,49 @@ export function pathOf(strings: TemplateStringsArray, ...segments: string[]): st
   );
 }
 
-export function createTransport(options: TransportOptions): Transport {
-  const agentOptions = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32 };
+/**
+ * An axios instance that hands back raw text for every status: callers parse and validate themselves, so a
+ * malformed body is a typed error, never a silent string. No redirects: one would re-send the credentials to
+ * wherever it points.
+ */
+export function rawTextClient(options: {
+  baseUrl?: string;
+  userAgent: string;
+  maxSockets: number;
+  maxContentLength: number;
+}): { instance: AxiosInstance; destroy(): void } {
+  const maxFreeSockets = Math.ceil(options.maxSockets / 4);
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const instance: AxiosInstance = axios.create({
-    baseURL: options.baseUrl.replace(/\/+$/, ""),
+  const instance = axios.create({
+    ...(options.baseUrl ? { baseURL: options.baseUrl.replace(/\/+$/, "") } : {}),
     httpAgent,
     httpsAgent,
-    // We parse and validate ourselves so malformed JSON is a typed error, not a silent string.
     responseType: "text",
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
     maxRedirects: 0,
-    maxContentLength: maxResponseBytes,
+    maxContentLength: options.maxContentLength,
     maxBodyLength: 1024 * 1024,
     headers: { Accept: "application/json", "User-Agent": options.userAgent },
+  });
+  return {
+    instance,
+    destroy() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const { instance, destroy } = rawTextClient({
+    baseUrl: options.baseUrl,
+    userAgent: options.userAgent,
+    maxSockets: 128,
+    maxContentLength: maxResponseBytes,
   });
 
   async function attempt<T>(
@@ -195,13 +221,7 @@ export function createTransport(options: TransportOptions): Transport {
     };
   }
 
-  return {
-    attempt,
-    close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
-    },
-  };
+  return { attempt, close: destroy };
 }
 
 function transportFailure(
