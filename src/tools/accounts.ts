@@ -47,6 +47,7 @@ export const getCustomerOverview = defineTool({
   ].join(" "),
   input: { customer_id: ParamCustomerId },
   output: CustomerOverviewShape,
+  access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,
   async handler({ customer_id }, ctx) {
     return loadCustomerOverview(customer_id, ctx);
@@ -78,6 +79,7 @@ export const updateCustomerStatus = defineTool({
     previous_status: z.enum(["active", "inactive", "suspended"]),
     changed: z.boolean().describe("False when the customer already had this status and nothing was written."),
   },
+  access: { toolset: "customers", scopes: ["customers:write"] },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler({ customer_id, status, reason }, ctx) {
     const options = { signal: ctx.signal };
@@ -114,6 +116,7 @@ export const addCustomerNote = defineTool({
     note: NoteView,
     replayed: z.boolean().describe("True when the API recognised a retry and returned the note it already made."),
   },
+  access: { toolset: "customers", scopes: ["customers:write"] },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async handler({ customer_id, body, author }, ctx) {
     const written = await ctx.api.customers.addNote(

@@ -39,6 +39,7 @@ export const searchCustomers = defineTool({
     customers: z.array(CustomerSummaryView),
     ...PageMetaShape,
   },
+  access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,
   async handler({ cursor, limit, ...filter }, ctx) {
     const page = await listPage({
@@ -79,6 +80,7 @@ export const getCustomer = defineTool({
       .optional()
       .describe("True when the customer has older transactions than these."),
   },
+  access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,
   async handler({ customer_id, include_transactions }, ctx) {
     const options = { signal: ctx.signal };

@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import type { Config } from "../config.js";
 import type { CallContext } from "../context.js";
+import type { Scope, Toolset } from "../policy/access.js";
 
 /** All four hints are required so every tool states its safety profile on purpose. */
 export interface ToolAnnotations {
@@ -24,6 +25,8 @@ export interface ToolDefinition<
   readonly input: In;
   readonly output: Out;
   readonly annotations: ToolAnnotations;
+  /** Which toolset the tool belongs to and which scopes a grant needs to use it (src/policy/access.ts). */
+  readonly access: { readonly toolset: Toolset; readonly scopes: readonly Scope[] };
   // Method syntax on purpose: it lets a registry hold tools with different argument types.
   handler(args: z.output<z.ZodObject<In>>, ctx: CallContext): Promise<z.input<z.ZodObject<Out>>>;
   /** The call's deadline, when it must differ from CUSTOMER_API_CALL_TIMEOUT_MS (a long-running export). */

@@ -45,6 +45,7 @@ export const exportCustomers = defineTool({
     resource_uri: z.string().describe("Read the exported file from this resource URI."),
     replayed: z.boolean().describe("True when the API replayed an earlier identical request."),
   },
+  access: { toolset: "exports", scopes: ["exports:run"] },
   annotations: {
     readOnlyHint: false,
     // Creates a new export job and changes no customer data.

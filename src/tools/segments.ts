@@ -13,6 +13,7 @@ export const listSegments = defineTool({
   ].join(" "),
   input: {},
   output: { segments: z.array(SegmentView) },
+  access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,
   async handler(_args, ctx) {
     const segments = await ctx.api.segments.list({ signal: ctx.signal });

@@ -111,6 +111,7 @@ export const searchTickets = defineTool({
     tickets: z.array(TicketSummaryView),
     ...PageMetaShape,
   },
+  access: { toolset: "tickets", scopes: ["tickets:read"] },
   annotations: READ_ONLY,
   async handler({ cursor, limit, ...filter }, ctx) {
     const page = await listPage({
@@ -136,6 +137,7 @@ export const getTicket = defineTool({
   ].join(" "),
   input: { ticket_id: ParamTicketId },
   output: TicketDetailShape,
+  access: { toolset: "tickets", scopes: ["tickets:read"] },
   annotations: READ_ONLY,
   async handler({ ticket_id }, ctx) {
     return loadTicketDetail(ctx.api, ticket_id, ctx.signal);
@@ -166,6 +168,7 @@ export const createTicket = defineTool({
     ticket: TicketView,
     replayed: z.boolean().describe("True when the API replayed an identical earlier request instead of creating again."),
   },
+  access: { toolset: "tickets", scopes: ["tickets:write"] },
   annotations: APPEND,
   async handler({ channel, ...ticket }, ctx) {
     const written = await ctx.api.tickets.create(
@@ -191,6 +194,7 @@ export const updateTicket = defineTool({
     assignee_id: ParamAgentId.optional(),
   },
   output: { ticket: TicketView },
+  access: { toolset: "tickets", scopes: ["tickets:write"] },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler({ ticket_id, ...change }, ctx) {
     if (Object.values(change).every((value) => value === undefined)) {
@@ -221,6 +225,7 @@ export const addTicketComment = defineTool({
     comment: CommentView,
     replayed: z.boolean().describe("True when the API replayed an identical earlier request instead of adding again."),
   },
+  access: { toolset: "tickets", scopes: ["tickets:write"] },
   annotations: APPEND,
   async handler({ ticket_id, body, public: isPublic }, ctx) {
     const written = await ctx.api.tickets.addComment(

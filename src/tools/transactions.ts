@@ -29,6 +29,7 @@ export const listTransactions = defineTool({
     transactions: z.array(TransactionView),
     ...PageMetaShape,
   },
+  access: { toolset: "billing", scopes: ["billing:read"] },
   annotations: READ_ONLY,
   async handler({ customer_id, cursor, limit, ...filter }, ctx) {
     const page = await listPage({
@@ -73,6 +74,7 @@ export const issueRefund = defineTool({
     transaction: TransactionView.describe("The charge after the refund, with what remains refundable."),
     replayed: z.boolean().describe("True when the API recognised a retry and returned the refund it already made."),
   },
+  access: { toolset: "billing", scopes: ["refunds:write"] },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handler({ transaction_id, amount, reason, note }, ctx) {
     const options = { signal: ctx.signal };

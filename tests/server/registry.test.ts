@@ -2,6 +2,7 @@
 // in review as a snapshot diff.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { grantOf, SCOPES, TOOLSETS } from "../../src/policy/access.js";
 import { allTools } from "../../src/tools/index.js";
 
 const MAX_DESCRIPTION = 1_024;
@@ -37,6 +38,23 @@ describe("tool registry", () => {
       if (hints.readOnlyHint) expect(hints.idempotentHint).toBe(true);
     },
   );
+
+  it.each(allTools.map((tool) => [tool.name, tool] as const))("%s declares a toolset and coherent scopes", (_name, tool) => {
+    expect(TOOLSETS).toContain(tool.access.toolset);
+    expect(tool.access.scopes.length).toBeGreaterThan(0);
+    for (const scope of tool.access.scopes) expect(SCOPES).toContain(scope);
+    // A read-only tool never needs a write scope, and a write tool always does.
+    const needsWrite = tool.access.scopes.some((scope) => !scope.endsWith(":read") && scope !== "customers:pii");
+    expect(needsWrite).toBe(!tool.annotations.readOnlyHint);
+  });
+
+  it("gives the default readonly profile every read tool and no write tool", () => {
+    const grant = grantOf({ profile: "readonly", readOnly: false });
+    for (const tool of allTools) {
+      const access = { name: tool.name, readOnly: tool.annotations.readOnlyHint, ...tool.access };
+      expect(grant.refusal(access) === undefined, tool.name).toBe(tool.annotations.readOnlyHint);
+    }
+  });
 
   it.each(allTools.map((tool) => [tool.name, tool] as const))("%s keeps its schemas", (_name, tool) => {
     expect({
