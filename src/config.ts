@@ -3,6 +3,8 @@
 import { parseArgs } from "node:util";
 import { describeVariables, EnvSchema, type EnvVars, type LogLevel } from "./env.js";
 import { ConfigurationError } from "./errors.js";
+import { type AccessSettings, parseNameList, SCOPES, TOOLSETS } from "./policy/access.js";
+import { allTools } from "./tools/index.js";
 import type { FaultRule } from "./sandbox/index.js";
 
 export type { LogLevel } from "./env.js";
@@ -52,6 +54,8 @@ export interface Config {
     readonly idempotencyWindowMs: number;
     readonly shutdownGraceMs: number;
   };
+  /** What the connected agent may see and do (src/policy/access.ts). */
+  readonly access: AccessSettings;
   readonly logLevel: LogLevel;
   /** Problems that do not stop startup but an operator should see (logged once at start). */
   readonly warnings: readonly string[];
@@ -72,6 +76,10 @@ const FLAG_OPTIONS = {
   "log-level": { type: "string" },
   port: { type: "string" },
   seed: { type: "string" },
+  profile: { type: "string" },
+  tools: { type: "string" },
+  "exclude-tools": { type: "string" },
+  "read-only": { type: "boolean" },
 } as const;
 
 /** Parses argv (without node and script) and the environment into the command to run. */
@@ -91,6 +99,10 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
     ...env,
     ...(flags.values["log-level"] === undefined ? {} : { LOG_LEVEL: flags.values["log-level"] }),
     ...(flags.values.seed === undefined ? {} : { CUSTOMER_SANDBOX_SEED: flags.values.seed }),
+    ...(flags.values.profile === undefined ? {} : { CUSTOMER_MCP_PROFILE: flags.values.profile }),
+    ...(flags.values.tools === undefined ? {} : { CUSTOMER_MCP_TOOLS: flags.values.tools }),
+    ...(flags.values["exclude-tools"] === undefined ? {} : { CUSTOMER_MCP_EXCLUDE_TOOLS: flags.values["exclude-tools"] }),
+    ...(flags.values["read-only"] ? { CUSTOMER_MCP_READ_ONLY: "true" } : {}),
   });
   if (!parsedEnv.success) problems.push(...parsedEnv.error.issues.map((issue) => issue.message));
   if (problems.length > 0 || !parsedEnv.success) throw new ConfigurationError(problems);
@@ -157,9 +169,32 @@ function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]):
       idempotencyWindowMs: vars.CUSTOMER_MCP_IDEMPOTENCY_WINDOW_MS,
       shutdownGraceMs: vars.CUSTOMER_MCP_SHUTDOWN_GRACE_MS,
     }),
+    access: Object.freeze(accessOf(vars)),
     logLevel: vars.LOG_LEVEL,
     warnings: Object.freeze(warnings),
   });
+}
+
+/** The access settings; every scope, toolset and tool name must exist, or startup stops. */
+function accessOf(vars: EnvVars): AccessSettings {
+  const toolNames = allTools.map((tool) => tool.name);
+  const scopes = parseNameList(vars.CUSTOMER_MCP_SCOPES, SCOPES, "scope", "CUSTOMER_MCP_SCOPES");
+  const toolsets = parseNameList(vars.CUSTOMER_MCP_TOOLSETS, TOOLSETS, "toolset", "CUSTOMER_MCP_TOOLSETS");
+  const tools = parseNameList(vars.CUSTOMER_MCP_TOOLS, toolNames, "tool", "CUSTOMER_MCP_TOOLS (--tools)");
+  const excludeTools = parseNameList(
+    vars.CUSTOMER_MCP_EXCLUDE_TOOLS,
+    toolNames,
+    "tool",
+    "CUSTOMER_MCP_EXCLUDE_TOOLS (--exclude-tools)",
+  );
+  return {
+    profile: vars.CUSTOMER_MCP_PROFILE,
+    readOnly: vars.CUSTOMER_MCP_READ_ONLY,
+    ...(scopes ? { scopes } : {}),
+    ...(toolsets ? { toolsets } : {}),
+    ...(tools ? { tools } : {}),
+    ...(excludeTools ? { excludeTools } : {}),
+  };
 }
 
 /** An API key, or all three client-credentials settings; never half of the latter. */
@@ -217,6 +252,10 @@ Usage:
 Flags:
   --sandbox          start the built-in sandbox API in-process and use it (no API URL or key needed)
   --log-level LEVEL  overrides LOG_LEVEL
+  --profile NAME     overrides CUSTOMER_MCP_PROFILE (readonly, support, billing, admin)
+  --tools A,B        overrides CUSTOMER_MCP_TOOLS: only these tools
+  --exclude-tools A  overrides CUSTOMER_MCP_EXCLUDE_TOOLS: never these tools
+  --read-only        same as CUSTOMER_MCP_READ_ONLY=true: only read-only tools, whatever else is granted
   --port N           sandbox command: port to listen on (default 4010; 0 picks a free one)
   --seed S           sandbox data seed (overrides CUSTOMER_SANDBOX_SEED)
   -h, --help         show this help

@@ -141,6 +141,37 @@ export const VARIABLES = {
     schema: ms("CUSTOMER_MCP_IDEMPOTENCY_WINDOW_MS", 0, 86_400_000, 600_000),
     description: "how long a repeated identical write replays the first one, in ms (default 600000)",
   },
+  CUSTOMER_MCP_PROFILE: {
+    schema: z.preprocess(
+      (value) => (typeof value === "string" ? unsetIfEmpty(value.trim().toLowerCase()) : value),
+      z
+        .enum(["readonly", "support", "billing", "admin"], {
+          error: "CUSTOMER_MCP_PROFILE must be one of readonly, support, billing, admin.",
+        })
+        .default("readonly"),
+    ),
+    description: "access profile: readonly (default), support, billing or admin",
+  },
+  CUSTOMER_MCP_SCOPES: {
+    schema: optionalText(),
+    description: "comma-separated scopes that replace the profile's (e.g. customers:read,tickets:write)",
+  },
+  CUSTOMER_MCP_TOOLSETS: {
+    schema: optionalText(),
+    description: "comma-separated toolsets to enable: customers, tickets, billing, exports (default all)",
+  },
+  CUSTOMER_MCP_TOOLS: { schema: optionalText(), description: "comma-separated tools to enable (default all granted)" },
+  CUSTOMER_MCP_EXCLUDE_TOOLS: { schema: optionalText(), description: "comma-separated tools to disable" },
+  CUSTOMER_MCP_READ_ONLY: {
+    schema: z.preprocess(
+      (value) => (typeof value === "string" ? unsetIfEmpty(value.trim().toLowerCase()) : value),
+      z
+        .enum(["true", "false", "1", "0"], { error: "CUSTOMER_MCP_READ_ONLY must be true or false." })
+        .default("false")
+        .transform((value) => value === "true" || value === "1"),
+    ),
+    description: "true: only read-only tools, whatever else is granted (default false)",
+  },
   CUSTOMER_MCP_SHUTDOWN_GRACE_MS: {
     schema: ms("CUSTOMER_MCP_SHUTDOWN_GRACE_MS", 0, 120_000, 5_000),
     description: "how long shutdown waits for calls in flight, in ms (default 5000)",

@@ -56,8 +56,21 @@ describe("parseCommand", () => {
       idempotencyWindowMs: 600_000,
       shutdownGraceMs: 5_000,
     });
+    expect(command.config.access).toEqual({ profile: "readonly", readOnly: false });
     expect(command.config.logLevel).toBe("info");
     expect(Object.isFrozen(command.config)).toBe(true);
+  });
+
+  it("reads the access settings from flags and variables", () => {
+    const command = parseCommand(["--sandbox", "--profile", "support", "--exclude-tools", "issue_refund", "--read-only"], {
+      CUSTOMER_MCP_TOOLSETS: "customers, tickets",
+    });
+    expect(command.kind === "serve" && command.config.access).toEqual({
+      profile: "support",
+      readOnly: true,
+      toolsets: ["customers", "tickets"],
+      excludeTools: ["issue_refund"],
+    });
   });
 
   it("uses OAuth client credentials when all three settings are given", () => {

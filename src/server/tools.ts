@@ -14,7 +14,8 @@ import { z } from "zod";
 import type { CallScope } from "../api/index.js";
 import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
 import type { AppContext, CallContext } from "../context.js";
-import { CallRateLimitedError, ShuttingDownError } from "../errors.js";
+import { CallRateLimitedError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
+import { grantOf } from "../policy/access.js";
 import type { ToolDefinition } from "../tools/define.js";
 import { IdempotencyKeys } from "./idempotency.js";
 import type { CallTracker } from "./lifecycle.js";
@@ -108,8 +109,18 @@ export function registerTools(
     if (compiled.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice.`);
     compiled.set(tool.name, compileTool(tool));
   }
+  // Tools outside the grant are not listed, and refused if called anyway (decided once, at start).
+  const grant = grantOf(ctx.config.access);
+  const refusals = new Map<string, string>();
+  for (const tool of compiled.values()) {
+    const { name, access, annotations } = tool.definition;
+    const refusal = grant.refusal({ name, readOnly: annotations.readOnlyHint, ...access });
+    if (refusal) refusals.set(name, refusal);
+  }
   // Listings are computed once: tools/list is answered from memory, in registration order.
-  const listings = [...compiled.values()].map((tool) => tool.listing);
+  const listings = [...compiled.values()]
+    .filter((tool) => !refusals.has(tool.definition.name))
+    .map((tool) => tool.listing);
   const limiter = new ToolRateLimiter(ctx.config.limits.callsPerMinutePerTool, () => ctx.clock.now());
   const keys = new IdempotencyKeys(ctx.config.limits.idempotencyWindowMs, () => ctx.clock.now());
 
@@ -133,6 +144,12 @@ export function registerTools(
       }), log));
     }
     try {
+      const refusal = refusals.get(name);
+      if (refusal) {
+        throw new PolicyDeniedError(`${name} is not enabled on this server: ${refusal}.`, {
+          nextStep: "Use the tools listed by tools/list; ask an operator if this action is needed.",
+        });
+      }
       const rate = limiter.take(name);
       if (!rate.ok) {
         throw new CallRateLimitedError(`${name} was called too often; this server allows a limited rate per tool.`, {

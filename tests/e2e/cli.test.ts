@@ -34,6 +34,18 @@ describe("customer-mcp CLI", () => {
     expect(result.stderr).not.toContain("sk_live_do_not_print");
   });
 
+  it("exits 2 naming an unknown tool, scope or profile", () => {
+    const tools = run(["--sandbox", "--tools", "search_customers,delete_everything"]);
+    expect(tools.status).toBe(2);
+    expect(tools.stderr).toContain("unknown tool delete_everything");
+    const scopes = run(["--sandbox"], { CUSTOMER_MCP_SCOPES: "customers:read,customers:delete" });
+    expect(scopes.status).toBe(2);
+    expect(scopes.stderr).toContain("unknown scope customers:delete");
+    const profile = run(["--sandbox", "--profile", "root"]);
+    expect(profile.status).toBe(2);
+    expect(profile.stderr).toContain("CUSTOMER_MCP_PROFILE must be one of readonly, support, billing, admin.");
+  });
+
   it("prints the package version", () => {
     const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
     const result = run(["--version"]);

@@ -27,7 +27,9 @@ describe("dist/index.js --sandbox over stdio", () => {
     });
 
     const list = (await server.request("tools/list")).result as { tools: Array<Record<string, unknown>> };
-    expect(list.tools.map((tool) => tool.name)).toEqual(allTools.map((tool) => tool.name));
+    // The default profile is readonly: every read tool, no write tool.
+    const reads = allTools.filter((tool) => tool.annotations.readOnlyHint).map((tool) => tool.name);
+    expect(list.tools.map((tool) => tool.name)).toEqual(reads);
 
     const search = (await server.request("tools/call", {
       name: "search_customers",

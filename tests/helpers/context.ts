@@ -15,6 +15,7 @@ export interface TestContextOptions {
   api?: Partial<Config["api"]>;
   cache?: Partial<Config["cache"]>;
   limits?: Partial<Config["limits"]>;
+  access?: Partial<Config["access"]>;
   timing?: RetryTiming;
   logger?: Logger;
   apiKey?: string;
@@ -57,6 +58,8 @@ export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): 
       idempotencyWindowMs: 0,
       ...options.limits,
     },
+    // Tests exercise every tool; the access model has its own tests (tests/server/access.test.ts).
+    access: { profile: "admin", readOnly: false, ...options.access },
     logLevel: "debug",
   };
 }

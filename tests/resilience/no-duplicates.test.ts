@@ -173,6 +173,7 @@ describe("create_ticket under resets-after-commit and 503s (dist/index.js over s
     const server = spawnServer([], {
       CUSTOMER_API_URL: sandbox.url,
       CUSTOMER_API_KEY: sandbox.apiKey,
+      CUSTOMER_MCP_PROFILE: "admin",
       CUSTOMER_API_MAX_RETRIES: String(MAX_RETRIES),
       CUSTOMER_API_RETRY_BASE_MS: "1",
       CUSTOMER_API_RETRY_MAX_DELAY_MS: "5",

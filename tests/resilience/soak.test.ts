@@ -102,6 +102,7 @@ describe("chaos soak of dist/index.js over stdio", () => {
     const server = spawnServer([], {
       CUSTOMER_API_URL: sandbox.url,
       CUSTOMER_API_KEY: sandbox.apiKey,
+      CUSTOMER_MCP_PROFILE: "admin",
       CUSTOMER_API_RETRY_BASE_MS: "1",
       CUSTOMER_API_RETRY_MAX_DELAY_MS: "5",
       CUSTOMER_MCP_CALLS_PER_MINUTE: "100000",
