@@ -11,6 +11,7 @@ import { createCustomerApi } from "../src/api/index.js";
 import { parseCommand } from "../src/config.js";
 import { systemClock } from "../src/context.js";
 import { startSandbox } from "../src/sandbox/index.js";
+import { createPolicy } from "../src/policy/index.js";
 import { createServer } from "../src/server.js";
 
 const SAMPLE = 100;
@@ -56,7 +57,9 @@ async function main(): Promise<void> {
       upstreamBytes += event.rawBytes;
     },
   });
-  const server = createServer({ config: command.config, logger, api, clock: systemClock });
+  // Measured as an operator granting PII sees it: masking would only make results smaller.
+  const config = { ...command.config, access: { profile: "admin" as const, readOnly: false } };
+  const server = createServer({ config, logger, api, policy: createPolicy(config.access), clock: systemClock });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "measure-projection", version: "1.0.0" });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

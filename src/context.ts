@@ -4,6 +4,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { CustomerApi } from "./api/index.js";
 import type { Config } from "./config.js";
+import type { Policy } from "./policy/index.js";
 
 /** Time, injectable: tests pass a clock whose sleep advances a fake now instantly. */
 export interface Clock {
@@ -23,6 +24,8 @@ export interface AppContext {
   readonly config: Config;
   readonly logger: Logger;
   readonly api: CustomerApi;
+  /** The grant, and how data is presented to the model under it (PII masking). */
+  readonly policy: Policy;
   readonly clock: Clock;
 }
 

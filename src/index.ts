@@ -10,6 +10,7 @@ import { newIncidentId } from "./boundary.js";
 import { ConfigurationError } from "./errors.js";
 import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
+import { createPolicy } from "./policy/index.js";
 import { createServer } from "./server.js";
 import { CallTracker } from "./server/lifecycle.js";
 import { readPackageInfo } from "./version.js";
@@ -97,7 +98,9 @@ async function serve(config: Config): Promise<void> {
     userAgent: `${name}/${version}`,
   });
   const tracker = new CallTracker();
-  const server = createServer({ config, logger, api, clock: systemClock }, { tracker });
+  const policy = createPolicy(config.access);
+  logger.info({ scopes: [...policy.grant.scopes], pii: policy.canSeePii }, "access granted to the agent");
+  const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker });
   const transport = new StdioServerTransport();
   transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
   await server.connect(transport);

@@ -25,7 +25,7 @@ export const accountReviewPrompt: PromptDefinition = {
       throw new UserInputError("customer_id must be a customer id like cus_8f2k1x9q7a (find one with search_customers).");
     }
     const customerId = parsed.data;
-    const overview = await loadCustomerOverview(customerId, ctx);
+    const overview = ctx.policy.present(await loadCustomerOverview(customerId, ctx));
     const text = [
       `Please review the account of customer ${customerId}.`,
       "",

@@ -60,10 +60,10 @@ export const draftTicketReplyPrompt: PromptDefinition = {
 
     const detail = await loadTicketDetail(ctx.api, ticketId, ctx.signal);
     const customer = await ctx.api.customers.get(detail.ticket.customer_id, { signal: ctx.signal });
-    const data = {
+    const data = ctx.policy.present({
       customer: { id: customer.id, name: customer.name, status: customer.status },
       ...detail,
-    };
+    });
 
     const paragraphs = [
       `Draft a reply to support ticket ${ticketId} for the customer, in a ${tone} tone (${TONE_GUIDE[tone]}).`,

@@ -38,7 +38,8 @@ export function registerPrompts(mcp: McpServer, ctx: AppContext, prompts: readon
             ...(built.description ? { description: built.description } : {}),
             messages: built.messages.map((message) => ({
               role: message.role,
-              content: { type: "text" as const, text: message.text },
+              // Prompts present their data through ctx.policy; this catches any email or phone left in free text.
+              content: { type: "text" as const, text: ctx.policy.presentText(message.text) },
             })),
           };
         } catch (error) {

@@ -120,8 +120,8 @@ async function readJson(
   try {
     const data = await read({ ...ctx, signal });
     const content = isTextBody(data)
-      ? { uri: uri.href, mimeType: data.mimeType, text: data.text }
-      : { uri: uri.href, mimeType: "application/json", text: JSON.stringify(data) };
+      ? { uri: uri.href, mimeType: data.mimeType, text: ctx.policy.presentText(data.text) }
+      : { uri: uri.href, mimeType: "application/json", text: JSON.stringify(ctx.policy.present(data)) };
     return { contents: [content] };
   } catch (error) {
     throw toMcpError(error, log, `Resource not found: ${uri.href}`);

@@ -15,7 +15,6 @@ import type { CallScope } from "../api/index.js";
 import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
 import type { AppContext, CallContext } from "../context.js";
 import { CallRateLimitedError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
-import { grantOf } from "../policy/access.js";
 import type { ToolDefinition } from "../tools/define.js";
 import { IdempotencyKeys } from "./idempotency.js";
 import type { CallTracker } from "./lifecycle.js";
@@ -110,7 +109,7 @@ export function registerTools(
     compiled.set(tool.name, compileTool(tool));
   }
   // Tools outside the grant are not listed, and refused if called anyway (decided once, at start).
-  const grant = grantOf(ctx.config.access);
+  const grant = ctx.policy.grant;
   const refusals = new Map<string, string>();
   for (const tool of compiled.values()) {
     const { name, access, annotations } = tool.definition;
@@ -167,7 +166,8 @@ export function registerTools(
       const { value, scope } = await ctx.api.withCall({ fresh, timeoutMs }, () =>
         tool.definition.handler(args as never, callContext),
       );
-      const data = tool.output.parse(isRead(tool.definition) ? withFreshness(value, scope, ctx) : value);
+      const shown = ctx.policy.present(value);
+      const data = tool.output.parse(isRead(tool.definition) ? withFreshness(shown, scope, ctx) : shown);
       log.info({ ms: elapsedMs(started), outcome: "ok", cache_hits: scope.cacheHits }, "tool call");
       const links = tool.definition.resourceLinks?.(data as never) ?? [];
       return {

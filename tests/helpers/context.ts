@@ -7,6 +7,7 @@ import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
 import type { RetryTiming } from "../../src/api/retry.js";
 import { type Config, parseCommand } from "../../src/config.js";
 import type { AppContext, Clock } from "../../src/context.js";
+import { createPolicy } from "../../src/policy/index.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { captureLogs } from "./logs.js";
 import { recordingTiming } from "./timing.js";
@@ -79,9 +80,11 @@ export function testApi(sandbox: Sandbox, options: TestContextOptions = {}): Cus
 
 export function testContext(sandbox: Sandbox, options: TestContextOptions = {}): AppContext {
   const logger = options.logger ?? captureLogs().logger;
+  const config = testConfig(sandbox, options);
   return {
-    config: testConfig(sandbox, options),
+    config,
     logger,
+    policy: createPolicy(config.access),
     api: testApi(sandbox, { ...options, logger }),
     clock: options.clock ?? manualClock(),
   };

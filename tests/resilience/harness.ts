@@ -3,6 +3,7 @@
 // against the sandbox, a bounded worker pool, and a child process's resident memory.
 import { readFileSync } from "node:fs";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { createPolicy } from "../../src/policy/index.js";
 import { createCustomerApi } from "../../src/api/index.js";
 import type { AppContext } from "../../src/context.js";
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type Sandbox } from "../../src/sandbox/index.js";
@@ -33,7 +34,7 @@ export function oauthContext(sandbox: Sandbox, options: TestContextOptions = {})
     timing: options.timing ?? wallClockTiming(),
     userAgent: "customer-mcp-tests",
   });
-  return { config, logger, api, clock: options.clock ?? manualClock() };
+  return { config, logger, api, policy: createPolicy(config.access), clock: options.clock ?? manualClock() };
 }
 
 /** The structured result of a successful call; throws with the error payload otherwise. */
