@@ -120,7 +120,7 @@ async function readJson(
   try {
     const data = await read({ ...ctx, signal });
     const content = isTextBody(data)
-      ? { uri: uri.href, mimeType: data.mimeType, text: ctx.policy.presentText(data.text) }
+      ? { uri: uri.href, mimeType: data.mimeType, text: ctx.policy.presentFile(data.text) }
       : { uri: uri.href, mimeType: "application/json", text: JSON.stringify(ctx.policy.present(data)) };
     return { contents: [content] };
   } catch (error) {

@@ -74,3 +74,18 @@ describe("PII masking", () => {
     await connected.close();
   });
 });
+
+describe("free text", () => {
+  it("strips control and invisible characters from names and comments before the model sees them", async () => {
+    const connected = await connectInMemory(testContext(sandbox));
+    const { unsafeNameCustomerId } = sandbox.store.fixtures;
+    const result = await callTool(connected.client, "get_customer", { customer_id: unsafeNameCustomerId });
+    const raw = sandbox.store.customersById.get(unsafeNameCustomerId)?.name ?? "";
+    const hidden = ["\u200B", "\u0007"];
+    expect(hidden.every((char) => raw.includes(char))).toBe(true);
+    const shown = (result.structuredContent as { customer: { name: string } }).customer.name;
+    expect(shown).toBe(hidden.reduce((name, char) => name.replaceAll(char, ""), raw));
+    expect(JSON.stringify(result)).not.toMatch(/\\u200b|\\u0007|\u200B/i);
+    await connected.close();
+  });
+});
