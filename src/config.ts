@@ -65,6 +65,7 @@ export type Command =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "serve"; config: Config }
+  | { kind: "doctor"; config: Config }
   | { kind: "sandbox"; port: number; seed: number; logLevel: LogLevel; faults: FaultRule[] };
 
 type Env = Record<string, string | undefined>;
@@ -90,8 +91,8 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
 
   const [subcommand, ...extra] = flags.positionals;
   const problems: string[] = [];
-  if (subcommand !== undefined && subcommand !== "serve" && subcommand !== "sandbox") {
-    problems.push(`Unknown command "${subcommand}"; the commands are serve (the default) and sandbox.`);
+  if (subcommand !== undefined && !["serve", "sandbox", "doctor"].includes(subcommand)) {
+    problems.push(`Unknown command "${subcommand}"; the commands are serve (the default), doctor and sandbox.`);
   }
   if (extra.length > 0) problems.push(`Unexpected extra arguments: ${extra.join(" ")}.`);
 
@@ -121,7 +122,8 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       "--port only applies to the sandbox command (customer-mcp sandbox --port N).",
     ]);
   }
-  return { kind: "serve", config: buildServeConfig(vars, Boolean(flags.values.sandbox), faults) };
+  const config = buildServeConfig(vars, Boolean(flags.values.sandbox), faults);
+  return subcommand === "doctor" ? { kind: "doctor", config } : { kind: "serve", config };
 }
 
 function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]): Config {
@@ -246,6 +248,7 @@ export const HELP_TEXT = `customer-mcp: an MCP server (stdio) for the internal c
 
 Usage:
   customer-mcp [serve] [--sandbox] [--log-level LEVEL]   run the MCP server on stdio (the default)
+  customer-mcp doctor [--sandbox] [access flags]         check configuration, the API and credentials; list tools
   customer-mcp sandbox [--port N] [--seed S]             serve the built-in sandbox customer API on 127.0.0.1
   customer-mcp --help | --version
 

@@ -7,6 +7,7 @@ import { type CustomerApi, createCustomerApi } from "./api/index.js";
 import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
 import { systemClock } from "./context.js";
 import { newIncidentId } from "./boundary.js";
+import { runDoctor } from "./doctor.js";
 import { ConfigurationError } from "./errors.js";
 import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       return runStandaloneSandbox(command);
     case "serve":
       return serve(command.config);
+    case "doctor":
+      return doctor(command.config);
   }
 }
 
@@ -81,6 +84,17 @@ async function connectBackend(config: Config, logger: Logger): Promise<Backend> 
   const sandbox = await startSandbox({ seed: config.backend.seed, faults: config.backend.faults, logger });
   logger.info({ url: sandbox.url }, `--sandbox: using the built-in sandbox customer API at ${sandbox.url}`);
   return { baseUrl: sandbox.url, credentials: { kind: "api_key", apiKey: sandbox.apiKey }, sandbox };
+}
+
+async function doctor(config: Config): Promise<void> {
+  const logger = createLogger({ level: "silent" });
+  const backend = await connectBackend(config, logger);
+  // doctor talks to a person at a terminal, not to an MCP client, so its report goes to stdout.
+  // eslint-disable-next-line no-restricted-properties
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const ok = await runDoctor(config, backend, logger, print);
+  await backend.sandbox?.close();
+  process.exit(ok ? 0 : 1);
 }
 
 async function serve(config: Config): Promise<void> {

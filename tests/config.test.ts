@@ -198,7 +198,7 @@ describe("parseCommand", () => {
   it("explains unknown flags, commands and misplaced --port", () => {
     expect(problemsOf(["--sandbx"], {})[0]).toMatch(/--sandbx.*customer-mcp --help/);
     expect(problemsOf(["deploy"], {})[0]).toBe(
-      'Unknown command "deploy"; the commands are serve (the default) and sandbox.',
+      'Unknown command "deploy"; the commands are serve (the default), doctor and sandbox.',
     );
     expect(problemsOf(["--sandbox", "--port", "1"], {})[0]).toMatch(
       /--port only applies to the sandbox command/,

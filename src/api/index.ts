@@ -2,6 +2,7 @@
 // against the sandbox, production against CUSTOMER_API_URL. Adapting to an API that differs from the
 // contract means changing files in this folder only.
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { ApiCredentials, Config } from "../config.js";
 import { type AuthProvider, staticKeyAuth } from "./auth.js";
 import { clientCredentialsAuth } from "./oauth.js";
@@ -13,6 +14,8 @@ import { type SegmentsApi, segmentsApi } from "./segments.js";
 import { type TicketsApi, ticketsApi } from "./tickets.js";
 import { type TransactionsApi, transactionsApi } from "./transactions.js";
 
+const HealthSchema = z.object({ status: z.string() });
+
 export interface CustomerApi {
   customers: CustomersApi;
   segments: SegmentsApi;
@@ -21,6 +24,8 @@ export interface CustomerApi {
   exports: ExportsApi;
   /** Runs `fn` as one tool call: a shared deadline, `fresh` reads, and a record of what its requests did. */
   withCall: HttpClient["withCall"];
+  /** The API's `/health` answer. */
+  health(): Promise<{ status: string }>;
   /** State of the circuit breaker of a route group such as `customers`. */
   breakerState(group: string): string;
   close(): void;
@@ -93,6 +98,7 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
     tickets: ticketsApi(http),
     exports: exportsApi(http),
     withCall: (callOptions, fn) => http.withCall(callOptions, fn),
+    health: async () => (await http.request({ method: "GET", path: "/health", schema: HealthSchema })).data,
     breakerState: (group) => http.breakerState(group),
     close: () => http.close(),
   };

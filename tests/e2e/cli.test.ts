@@ -1,7 +1,8 @@
 // The command line of the built server: configuration errors exit 2 with plain sentences; help and version.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { startSandbox } from "../../src/sandbox/index.js";
 import { DIST_ENTRY } from "../helpers/spawn.js";
 
 function run(args: string[], env: Record<string, string> = {}) {
@@ -10,6 +11,21 @@ function run(args: string[], env: Record<string, string> = {}) {
     input: "",
     encoding: "utf8",
     timeout: 15_000,
+  });
+}
+
+/** Like run(), but without blocking the event loop, so a sandbox in this process can answer. */
+function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [DIST_ENTRY, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += String(chunk);
+    });
+    child.on("exit", (status) => resolve({ status, stdout }));
   });
 }
 
@@ -44,6 +60,29 @@ describe("customer-mcp CLI", () => {
     const profile = run(["--sandbox", "--profile", "root"]);
     expect(profile.status).toBe(2);
     expect(profile.stderr).toContain("CUSTOMER_MCP_PROFILE must be one of readonly, support, billing, admin.");
+  });
+
+  it("doctor checks the sandbox and lists the read tools the default profile gets", () => {
+    const result = run(["doctor", "--sandbox"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("API health: ok");
+    expect(result.stdout).toContain("credentials: ok");
+    expect(result.stdout).toMatch(/tools \(7 of 14, about \d+ tokens of definitions\)/);
+    expect(result.stdout).toContain("  search_customers\n");
+    expect(result.stdout).not.toContain("(writes)");
+  });
+
+  it("doctor exits 1 and says which check failed when the API refuses the key", async () => {
+    const sandbox = await startSandbox({ seed: 1, counts: { customers: 5, transactions: 10, tickets: 6 } });
+    try {
+      const result = await runAsync(["doctor"], { CUSTOMER_API_URL: sandbox.url, CUSTOMER_API_KEY: "sk_wrong_key" });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain("API health: ok");
+      expect(result.stdout).toMatch(/credentials: FAILED \(authentication_failed/);
+      expect(result.stdout).not.toContain("sk_wrong_key");
+    } finally {
+      await sandbox.close();
+    }
   });
 
   it("prints the package version", () => {

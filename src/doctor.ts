@@ -1,0 +1,58 @@
+// customer-mcp doctor: checks an installation before a client starts it. It validates the configuration
+// (already done by parseCommand), reaches the API's /health, checks that the credentials are accepted, and
+// prints the tools an agent will get after every filter, with an estimate of what their definitions cost a
+// client's context. Output is for a person at a terminal.
+import type { Logger } from "pino";
+import { createCustomerApi } from "./api/index.js";
+import type { ApiCredentials, Config } from "./config.js";
+import { AppError } from "./errors.js";
+import { createPolicy } from "./policy/index.js";
+import { compileTool } from "./server/tools.js";
+import { CHARS_PER_TOKEN } from "./tools/paging.js";
+import { allTools } from "./tools/index.js";
+
+export interface DoctorTarget {
+  baseUrl: string;
+  credentials: ApiCredentials;
+}
+
+/** Runs every check, printing one line each; resolves true when all passed. */
+export async function runDoctor(
+  config: Config,
+  target: DoctorTarget,
+  logger: Logger,
+  print: (line: string) => void,
+): Promise<boolean> {
+  const policy = createPolicy(config.access);
+  print(`configuration: ok (backend ${config.backend.kind}, profile ${config.access.profile}${config.access.readOnly ? ", read-only" : ""})`);
+  print(`scopes: ${[...policy.grant.scopes].join(", ")}${policy.canSeePii ? "" : " (PII masked)"}`);
+  const api = createCustomerApi({
+    baseUrl: target.baseUrl,
+    credentials: target.credentials,
+    settings: { ...config.api, maxRetries: 0 },
+    logger,
+    userAgent: "customer-mcp-doctor",
+  });
+  let ok = true;
+  const check = async (name: string, run: () => Promise<string>) => {
+    try {
+      print(`${name}: ok (${await run()})`);
+    } catch (error) {
+      ok = false;
+      const reason = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
+      print(`${name}: FAILED (${reason})`);
+    }
+  };
+  await check("API health", async () => `${target.baseUrl} answered ${(await api.health()).status}`);
+  await check("credentials", async () => `${(await api.segments.list()).length} segments readable`);
+  api.close();
+
+  const tools = allTools.filter((tool) => {
+    const { name, access, annotations } = tool;
+    return policy.grant.refusal({ name, readOnly: annotations.readOnlyHint, ...access }) === undefined;
+  });
+  const definitionChars = tools.reduce((sum, tool) => sum + JSON.stringify(compileTool(tool).listing).length, 0);
+  print(`tools (${tools.length} of ${allTools.length}, about ${Math.round(definitionChars / CHARS_PER_TOKEN)} tokens of definitions):`);
+  for (const tool of tools) print(`  ${tool.name}${tool.annotations.readOnlyHint ? "" : " (writes)"}`);
+  return ok;
+}
