@@ -89,9 +89,8 @@ async function connectBackend(config: Config, logger: Logger): Promise<Backend> 
 async function doctor(config: Config): Promise<void> {
   const logger = createLogger({ level: "silent" });
   const backend = await connectBackend(config, logger);
-  // doctor talks to a person at a terminal, not to an MCP client, so its report goes to stdout.
-  // eslint-disable-next-line no-restricted-properties
-  const print = (line: string) => process.stdout.write(`${line}\n`);
+  // The report goes to stderr like every other diagnostic: stdout stays reserved for JSON-RPC (and --help).
+  const print = (line: string) => process.stderr.write(`${line}\n`);
   const ok = await runDoctor(config, backend, logger, print);
   await backend.sandbox?.close();
   process.exit(ok ? 0 : 1);

@@ -15,17 +15,17 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 /** Like run(), but without blocking the event loop, so a sandbox in this process can answer. */
-function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string }> {
+function runAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [DIST_ENTRY, ...args], {
       env: { PATH: process.env.PATH ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += String(chunk);
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += String(chunk);
     });
-    child.on("exit", (status) => resolve({ status, stdout }));
+    child.on("exit", (status) => resolve({ status, stderr }));
   });
 }
 
@@ -65,11 +65,12 @@ describe("customer-mcp CLI", () => {
   it("doctor checks the sandbox and lists the read tools the default profile gets", () => {
     const result = run(["doctor", "--sandbox"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("API health: ok");
-    expect(result.stdout).toContain("credentials: ok");
-    expect(result.stdout).toMatch(/tools \(7 of 14, about \d+ tokens of definitions\)/);
-    expect(result.stdout).toContain("  search_customers\n");
-    expect(result.stdout).not.toContain("(writes)");
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("API health: ok");
+    expect(result.stderr).toContain("credentials: ok");
+    expect(result.stderr).toMatch(/tools \(7 of 14, about \d+ tokens of definitions\)/);
+    expect(result.stderr).toContain("  search_customers\n");
+    expect(result.stderr).not.toContain("(writes)");
   });
 
   it("doctor exits 1 and says which check failed when the API refuses the key", async () => {
@@ -77,9 +78,9 @@ describe("customer-mcp CLI", () => {
     try {
       const result = await runAsync(["doctor"], { CUSTOMER_API_URL: sandbox.url, CUSTOMER_API_KEY: "sk_wrong_key" });
       expect(result.status).toBe(1);
-      expect(result.stdout).toContain("API health: ok");
-      expect(result.stdout).toMatch(/credentials: FAILED \(authentication_failed/);
-      expect(result.stdout).not.toContain("sk_wrong_key");
+      expect(result.stderr).toContain("API health: ok");
+      expect(result.stderr).toMatch(/credentials: FAILED \(authentication_failed/);
+      expect(result.stderr).not.toContain("sk_wrong_key");
     } finally {
       await sandbox.close();
     }
