@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // CLI entry: parse flags and environment, build the context, connect stdio. Nothing else lives here.
 // stdout is reserved for JSON-RPC: only --help and --version print to it, before any server exists.
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "./api/index.js";
 import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
@@ -14,6 +13,7 @@ import type { Sandbox } from "./sandbox/index.js";
 import { createPolicy } from "./policy/index.js";
 import { createServer } from "./server.js";
 import { CallTracker } from "./server/lifecycle.js";
+import { HardenedStdioServerTransport } from "./server/stdio.js";
 import { readPackageInfo } from "./version.js";
 
 const EXIT_CONFIG = 2;
@@ -114,7 +114,7 @@ async function serve(config: Config): Promise<void> {
   const policy = createPolicy(config.access);
   logger.info({ scopes: [...policy.grant.scopes], pii: policy.canSeePii }, "access granted to the agent");
   const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker });
-  const transport = new StdioServerTransport();
+  const transport = new HardenedStdioServerTransport();
   transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
   await server.connect(transport);
   logger.info({ version, backend: config.backend.kind }, "customer-mcp ready on stdio");
