@@ -200,8 +200,10 @@ describe("HardenedStdioServerTransport", () => {
     ["{}", 1],
     ['{"a":[1,{"b":[]}]}', 4],
     ['{"a":"[[[{{{"}', 1],
-    ['{"a":"\\"}', 1],
-    ['{"a":"\\\"[[["}', 1],
+    // A backslash value closes its string; an escaped quote does not.
+    [String.raw`{"a":"\\"}`, 1],
+    [String.raw`{"a":"\\\"[[["}`, 1],
+    [String.raw`{"a":"\\"}[[`, 2],
     ["42", 0],
   ])("measures the nesting of %s as %i, ignoring brackets inside strings", (text, depth) => {
     expect(nestingDepth(text)).toBe(depth);
