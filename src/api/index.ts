@@ -45,6 +45,8 @@ export interface CustomerApiOptions {
   /** Overrides the provider built from `credentials`. */
   auth?: AuthProvider;
   onResponse?: HttpClientOptions["onResponse"];
+  /** Upstream bodies larger than this fail as upstream_invalid instead of being buffered (default 16 MiB). */
+  maxResponseBytes?: number;
 }
 
 export function resilienceSettingsOf(api: Config["api"], cache?: Config["cache"]): ResilienceSettings {
@@ -90,6 +92,7 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
     timing: options.timing ?? realTiming,
     userAgent: options.userAgent,
     onResponse: options.onResponse,
+    ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
   });
   return {
     customers: customersApi(http),

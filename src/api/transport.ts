@@ -72,10 +72,19 @@ export interface Transport {
   close(): void;
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Far above any page the tools ask for (a 100-item page is well under 1 MiB); what exceeds it is not buffered. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-/** Joins path segments, encoding each dynamic one so an id can never change the route. */
+/**
+ * Joins path segments, encoding each dynamic one so an id can never change the route. encodeURIComponent keeps
+ * dots, and URL parsing resolves a "." or ".." segment, so those (and empty segments) are refused.
+ */
 export function pathOf(strings: TemplateStringsArray, ...segments: string[]): string {
+  for (const segment of segments) {
+    if (/^\.{0,2}$/.test(segment)) {
+      throw new TypeError("pathOf: a path segment must not be empty, \".\" or \"..\"");
+    }
+  }
   return strings.reduce(
     (out, part, i) => out + part + (i < segments.length ? encodeURIComponent(segments[i] ?? "") : ""),
     "",

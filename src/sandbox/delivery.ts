@@ -1,7 +1,7 @@
 // Writes a reply to the socket, or deliberately fails to, as the request's response-shaping fault says.
 import type { ServerResponse } from "node:http";
 import type { FaultRule } from "./faults.js";
-import { DEFAULT_FAULT_DELAY_MS } from "./faults.js";
+import { DEFAULT_FAULT_DELAY_MS, DEFAULT_OVERSIZED_BYTES } from "./faults.js";
 import { encodeReply, type Reply } from "./http.js";
 
 /** Schedules timers the sandbox can cancel on close, so a trickling body never keeps the process alive. */
@@ -9,6 +9,9 @@ export type Schedule = (ms: number, fn: () => void) => void;
 
 const SLOW_CHUNKS = 5;
 const MALFORMED_BODY = '{"data":[{"id":"cus_0000000000","name":"Ada Lovelace",}';
+const OVERSIZED_HEAD = Buffer.from('{"padding":"');
+const OVERSIZED_TAIL = Buffer.from('"}');
+const OVERSIZED_CHUNK = Buffer.alloc(64 * 1024, "x");
 
 /** Valid JSON that breaks the contract: ids become numbers, lists stop being arrays. */
 export function wrongSchema(reply: Reply): unknown {
@@ -94,10 +97,51 @@ export function deliver(
       }
       return;
     }
+    case "oversized_body":
+      sendOversized(res, reply, requestId, fault.bytes ?? DEFAULT_OVERSIZED_BYTES, done);
+      return;
     default:
       send(res, reply, requestId, done);
       return;
   }
+}
+
+/**
+ * 200 with valid JSON of exactly `bytes` bytes, streamed in chunks as the socket drains, so the sandbox never
+ * holds the whole body; a client that gives up mid-way (as a capped one does) just closes the socket.
+ */
+function sendOversized(
+  res: ServerResponse,
+  reply: Reply,
+  requestId: string,
+  bytes: number,
+  done: (status: number | null) => void,
+): void {
+  let reported = false;
+  const report = (status: number | null) => {
+    if (reported) return;
+    reported = true;
+    done(status);
+  };
+  res.writeHead(200, baseHeaders(reply, requestId, "application/json", bytes));
+  res.once("close", () => {
+    if (!res.writableFinished) report(null);
+  });
+  let left = Math.max(0, bytes - OVERSIZED_HEAD.length - OVERSIZED_TAIL.length);
+  const pump = () => {
+    while (left > 0) {
+      if (res.destroyed) return;
+      const size = Math.min(left, OVERSIZED_CHUNK.length);
+      left -= size;
+      if (!res.write(OVERSIZED_CHUNK.subarray(0, size))) {
+        res.once("drain", pump);
+        return;
+      }
+    }
+    res.end(OVERSIZED_TAIL, () => report(200));
+  };
+  res.write(OVERSIZED_HEAD);
+  pump();
 }
 
 function send(res: ServerResponse, reply: Reply, requestId: string, done: (status: number | null) => void) {

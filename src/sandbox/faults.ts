@@ -10,7 +10,8 @@ export type FaultKind =
   | "malformed_json"
   | "truncated_body"
   | "slow_body"
-  | "wrong_schema";
+  | "wrong_schema"
+  | "oversized_body";
 
 export interface FaultRule {
   kind: FaultKind;
@@ -28,6 +29,8 @@ export interface FaultRule {
   retryAfter?: string;
   /** "latency": delay before handling; "slow_body": time over which the body is trickled. Default 500. */
   latencyMs?: number;
+  /** For kind "oversized_body": the size of the body in bytes (default DEFAULT_OVERSIZED_BYTES). */
+  bytes?: number;
 }
 
 export interface FaultController {
@@ -46,9 +49,13 @@ export const FAULT_KINDS = [
   "truncated_body",
   "slow_body",
   "wrong_schema",
+  "oversized_body",
 ] as const satisfies readonly FaultKind[];
 
 export const DEFAULT_FAULT_DELAY_MS = 500;
+/** Just over the client's default response cap (16 MiB), so the default rule trips it. */
+export const DEFAULT_OVERSIZED_BYTES = 17 * 1024 * 1024;
+export const MAX_OVERSIZED_BYTES = 256 * 1024 * 1024;
 
 function isValidRegExp(source: string): boolean {
   try {
@@ -81,6 +88,8 @@ export const FaultRuleSchema = z
       .regex(/^[\x20-\x7e]{1,100}$/)
       .optional(),
     latencyMs: z.number().int().min(0).max(60_000).optional(),
+    // At least room for the JSON envelope the body is wrapped in.
+    bytes: z.number().int().min(16).max(MAX_OVERSIZED_BYTES).optional(),
   })
   .refine((r) => r.kind !== "status" || r.status !== undefined, {
     message: 'a "status" fault needs a status',

@@ -166,6 +166,35 @@ describe("body faults", () => {
     expect(headersAt).toBeLessThan(total);
   });
 
+  it("oversized_body answers 200 with valid JSON of exactly `bytes` bytes and commits the operation", async () => {
+    const before = sb.store.created.tickets;
+    sb.faults.add({ kind: "oversized_body", bytes: 300_000, method: "POST", path: "/v1/tickets", times: 1 });
+    const res = await call<{ padding: string }>(sb, "/v1/tickets", { method: "POST", body: ticketBody() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(Buffer.byteLength(res.text)).toBe(300_000);
+    expect(res.headers.get("content-length")).toBe("300000");
+    expect(res.body.padding).toMatch(/^x+$/);
+    expect(sb.store.created.tickets).toBe(before + 1);
+    expect(sb.requests.all()[0]).toMatchObject({ status: 200, fault: "oversized_body" });
+  });
+
+  it("oversized_body defaults to just over the client's 16 MiB cap and stops streaming when the client hangs up", async () => {
+    sb.faults.add({ kind: "oversized_body", path: "/v1/segments", times: 1 });
+    const abort = new AbortController();
+    const res = await fetch(`${sb.url}/v1/segments`, {
+      headers: { Authorization: `Bearer ${sb.apiKey}` },
+      signal: abort.signal,
+    });
+    expect(Number(res.headers.get("content-length"))).toBe(17 * 1024 * 1024);
+    const reader = res.body?.getReader();
+    expect((await reader?.read())?.done).toBe(false);
+    abort.abort();
+    await reader?.cancel().catch(() => undefined);
+    // The sandbox stops streaming once the socket closes; the next request is served normally.
+    expect((await call(sb, "/v1/segments")).status).toBe(200);
+  });
+
   it("latency delays the answer and lets a following rule apply too", async () => {
     sb.faults.add({ kind: "latency", latencyMs: 100, path: "/v1/segments" });
     sb.faults.add({ kind: "latency", latencyMs: 50, path: "/v1/segments" });
@@ -196,6 +225,8 @@ describe("FaultController", () => {
     expect(() => sb.faults.add({ kind: "status" })).toThrow(/status/);
     expect(() => sb.faults.add({ kind: "latency", path: "^(" })).toThrow();
     expect(() => sb.faults.add({ kind: "status", status: 200 })).toThrow();
+    expect(() => sb.faults.add({ kind: "oversized_body", bytes: 8 })).toThrow(/bytes/);
+    expect(() => sb.faults.add({ kind: "oversized_body", bytes: 1024 ** 3 })).toThrow(/bytes/);
   });
 
   it("takes initial rules from the options", async () => {
