@@ -3,6 +3,8 @@ import { z } from "zod";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
+/** Largest `limit` accepted at all: anything up to it is clamped to MAX_PAGE_SIZE, so every number is bounded. */
+export const MAX_LIMIT_ARGUMENT = 10_000;
 
 export const ParamCustomerId = z
   .string()
@@ -40,6 +42,7 @@ export const ParamLimit = z
   .number()
   .int()
   .min(1)
+  .max(MAX_LIMIT_ARGUMENT)
   .optional()
   .transform((value) => Math.min(value ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
   .describe(
@@ -55,7 +58,10 @@ export const ParamCursor = z
     "Opaque cursor from a previous call's next_cursor, to fetch the next page. Omit for the first page.",
   );
 
-export const ParamTimestamp = z.iso.datetime({
-  offset: true,
-  error: "must be an ISO 8601 timestamp such as 2026-01-31T00:00:00Z",
-});
+/** The longest form, nanoseconds and an offset, is 35 characters; the cap bounds the unbounded fraction. */
+export const ParamTimestamp = z.iso
+  .datetime({
+    offset: true,
+    error: "must be an ISO 8601 timestamp such as 2026-01-31T00:00:00Z",
+  })
+  .max(40, { error: "must be an ISO 8601 timestamp such as 2026-01-31T00:00:00Z" });
