@@ -3,10 +3,15 @@
 import { z } from "zod";
 import type { Customer } from "../api/index.js";
 import { MoneyView, moneyView } from "./money.js";
+import { UntrustedTextView, untrustedText } from "./text.js";
+
+// A name is short; longer is not a name, and the limit bounds what one record can put in every list.
+const NAME_LIMIT = 200;
 
 export const CustomerSummaryView = z.object({
   id: z.string(),
-  name: z.string(),
+  // Customers type their own name at sign-up, so it is marked like any other customer-written text.
+  name: UntrustedTextView,
   email: z.string().nullable(),
   status: z.enum(["active", "inactive", "suspended"]),
   segment_id: z.string().nullable(),
@@ -20,16 +25,24 @@ export const CustomerView = CustomerSummaryView.extend({
   tax_id: z.string().nullable(),
   date_of_birth: z.string().nullable(),
   lifetime_value: MoneyView.nullable(),
+  // Plain strings: tags are short labels staff pick and the account manager's name comes from the staff directory.
+  // The address is customer-written but stays a string because PII masking works on strings; it is masked unless
+  // customers:pii is granted, so only a PII-granted session sees its text unmarked.
   tags: z.array(z.string()),
   marketing_opt_in: z.boolean().nullable(),
   account_manager: z.string().nullable().describe("Name of the customer's account manager."),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 
+/** A customer's name as every view shows it: clipped and marked as customer-written. */
+export function customerNameView(name: string): UntrustedTextView {
+  return untrustedText(name, "customer", NAME_LIMIT);
+}
+
 export function customerSummaryView(customer: Customer): CustomerSummaryView {
   return {
     id: customer.id,
-    name: customer.name,
+    name: customerNameView(customer.name),
     email: customer.email ?? null,
     status: customer.status,
     segment_id: customer.segment_id ?? null,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Customer, Note, Page, Ticket, Transaction } from "../api/index.js";
 import { CustomerView, customerView } from "./customer.js";
 import { MoneyView, moneyView } from "./money.js";
-import { clipText } from "./text.js";
+import { UntrustedTextView, untrustedText } from "./text.js";
 import { TransactionSummaryView, transactionSummaryView } from "./transaction.js";
 
 export const OVERVIEW_RECENT_TRANSACTIONS = 5;
@@ -16,7 +16,7 @@ const SUBJECT_LIMIT = 200;
 
 export const OpenTicketView = z.object({
   id: z.string(),
-  subject: z.string(),
+  subject: UntrustedTextView,
   priority: z.enum(["low", "normal", "high", "urgent"]),
   status: z.enum(["open", "pending", "solved", "closed"]),
   updated_at: z.string(),
@@ -85,7 +85,7 @@ export function customerOverview(sources: OverviewSources): CustomerOverview {
 function openTicketView(ticket: Ticket): OpenTicketView {
   return {
     id: ticket.id,
-    subject: clipText(ticket.subject, SUBJECT_LIMIT),
+    subject: untrustedText(ticket.subject, "customer", SUBJECT_LIMIT),
     priority: ticket.priority,
     status: ticket.status,
     updated_at: ticket.updated_at ?? ticket.created_at,

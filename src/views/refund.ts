@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Refund } from "../api/index.js";
 import { MoneyView, moneyView } from "./money.js";
-import { clipText } from "./text.js";
+import { UntrustedTextView, untrustedText } from "./text.js";
 
 export const RefundView = z.object({
   id: z.string(),
@@ -11,7 +11,8 @@ export const RefundView = z.object({
   amount: MoneyView,
   reason: z.enum(["duplicate", "fraudulent", "requested_by_customer", "service_issue"]),
   status: z.enum(["pending", "succeeded", "failed"]),
-  note: z.string().nullable(),
+  // Written by whoever issued the refund (staff, or the model through issue_refund): free text, so marked.
+  note: UntrustedTextView.nullable(),
   created_at: z.string(),
 });
 export type RefundView = z.infer<typeof RefundView>;
@@ -24,7 +25,7 @@ export function refundView(refund: Refund): RefundView {
     amount: moneyView(refund.amount, refund.currency),
     reason: refund.reason,
     status: refund.status,
-    note: refund.note ? clipText(refund.note, 500) : null,
+    note: refund.note ? untrustedText(refund.note, "staff", 500) : null,
     created_at: refund.created_at,
   };
 }

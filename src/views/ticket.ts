@@ -1,22 +1,33 @@
 // Compact views of support tickets and their comments. Summaries leave the description out so lists stay small;
-// free text (subject, description, comment bodies) is clipped so one long ticket cannot blow a result's budget.
+// free text (subject, description, comment authors and bodies) is clipped so one long ticket cannot blow a result's
+// budget, and marked as untrusted data with who wrote it.
 import { z } from "zod";
 import type { Comment, Ticket } from "../api/index.js";
-import { clipText } from "./text.js";
+import type { UntrustedSource } from "../policy/untrusted.js";
+import { UntrustedTextView, untrustedText } from "./text.js";
 
 const SUBJECT_LIMIT = 300;
 const COMMENT_LIMIT = 1_500;
+const AUTHOR_LIMIT = 200;
 
 export const TicketStatus = z.enum(["open", "pending", "solved", "closed"]);
 export const TicketPriority = z.enum(["low", "normal", "high", "urgent"]);
 export const TicketChannel = z.enum(["email", "chat", "phone", "web"]);
 
+const COMMENT_SOURCE: Readonly<Record<Comment["author"]["type"], UntrustedSource>> = {
+  customer: "customer",
+  agent: "staff",
+  system: "system",
+};
+
 export const TicketSummaryView = z.object({
   id: z.string(),
   customer_id: z.string(),
-  subject: z.string(),
+  // The customer writes the subject and description, even when an agent opens the ticket on their behalf.
+  subject: UntrustedTextView,
   status: TicketStatus,
   priority: TicketPriority,
+  // Plain: an agent's name comes from the staff directory, not from the ticket's author.
   assignee: z.string().nullable().describe("Name of the assigned agent; null when unassigned."),
   channel: TicketChannel.nullable().describe("Where the ticket came in."),
   comments_count: z.number().int().nullable(),
@@ -27,17 +38,18 @@ export type TicketSummaryView = z.infer<typeof TicketSummaryView>;
 
 export const TicketView = TicketSummaryView.extend({
   assignee_id: z.string().nullable().describe("Id of the assigned agent (usr_...), usable as update_ticket's assignee_id."),
-  description: z.string().nullable().describe("The customer's original request, clipped when very long."),
+  description: UntrustedTextView.nullable(),
   tags: z.array(z.string()),
 });
 export type TicketView = z.infer<typeof TicketView>;
 
 export const CommentView = z.object({
   id: z.string(),
-  author: z.string().describe("Name of who wrote it."),
+  // Marked, not plain: a customer's comment carries the name the customer typed, the same text customer.name marks.
+  author: UntrustedTextView,
   author_type: z.enum(["agent", "customer", "system"]),
   public: z.boolean().describe("True for a reply the customer sees; false for an internal note."),
-  body: z.string().describe("The comment text, clipped when very long."),
+  body: UntrustedTextView,
   created_at: z.string(),
 });
 export type CommentView = z.infer<typeof CommentView>;
@@ -46,7 +58,7 @@ export function ticketSummaryView(ticket: Ticket): TicketSummaryView {
   return {
     id: ticket.id,
     customer_id: ticket.customer_id,
-    subject: clipText(ticket.subject, SUBJECT_LIMIT),
+    subject: untrustedText(ticket.subject, "customer", SUBJECT_LIMIT),
     status: ticket.status,
     priority: ticket.priority,
     assignee: ticket.assignee?.name ?? null,
@@ -61,18 +73,19 @@ export function ticketView(ticket: Ticket): TicketView {
   return {
     ...ticketSummaryView(ticket),
     assignee_id: ticket.assignee?.id ?? null,
-    description: ticket.description == null ? null : clipText(ticket.description),
+    description: ticket.description == null ? null : untrustedText(ticket.description, "customer"),
     tags: ticket.tags ?? [],
   };
 }
 
 export function commentView(comment: Comment): CommentView {
+  const source = COMMENT_SOURCE[comment.author.type] ?? "unknown";
   return {
     id: comment.id,
-    author: comment.author.name,
+    author: untrustedText(comment.author.name, source, AUTHOR_LIMIT),
     author_type: comment.author.type,
     public: comment.public,
-    body: clipText(comment.body, COMMENT_LIMIT),
+    body: untrustedText(comment.body, source, COMMENT_LIMIT),
     created_at: comment.created_at,
   };
 }

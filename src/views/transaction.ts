@@ -11,6 +11,8 @@ export const TransactionView = z.object({
   amount: MoneyView,
   refunded: MoneyView.nullable().describe("Already refunded, for charges."),
   refundable: MoneyView.nullable().describe("What can still be refunded: succeeded charges only."),
+  // Plain: descriptions come from the billing system ("Annual plan renewal"), not from customers or staff, and
+  // marking them would add an object to every transaction in every list.
   description: z.string().nullable(),
   payment_method: z.string().nullable().describe('Card brand and last four digits, e.g. "visa ending 4242".'),
   created_at: z.string(),

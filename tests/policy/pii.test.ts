@@ -233,7 +233,7 @@ describe("idempotence", () => {
 describe("maskCustomerPii", () => {
   const view: CustomerView = {
     id: "cus_8f2k1",
-    name: "Ada Lovelace",
+    name: { untrusted: "customer", text: "Ada Lovelace" },
     email: "ada.lovelace@example.com",
     status: "active",
     segment_id: "seg_vip",
@@ -277,7 +277,7 @@ describe("maskCustomerPii", () => {
   it("adds no field a summary view does not have", () => {
     const summary: CustomerSummaryView = {
       id: "cus_8f2k1",
-      name: "Ada Lovelace",
+      name: { untrusted: "customer", text: "Ada Lovelace" },
       email: "ada.lovelace@example.com",
       status: "active",
       segment_id: null,

@@ -59,7 +59,7 @@ describe("account_review", () => {
       expect(text).toContain(tool);
     }
     expect(dataBlock(text)).toMatchObject({
-      customer: { id: adaId(), name: "Ada Lovelace" },
+      customer: { id: adaId(), name: { untrusted: "customer", text: "Ada Lovelace" } },
       open_tickets: expect.any(Array),
       refundable: { totals: expect.any(Array) },
     });
@@ -72,7 +72,7 @@ describe("account_review", () => {
     customer.name = name;
     const text = await reviewText(customer.id);
     expect(text.match(/<\/customer_data>/g)).toHaveLength(1);
-    expect(dataBlock(text)).toMatchObject({ customer: { name } });
+    expect(dataBlock(text)).toMatchObject({ customer: { name: { untrusted: "customer", text: name, suspicious: true } } });
   });
 
   it("fails with a not-found error for a customer that does not exist", async () => {

@@ -67,12 +67,16 @@ describe("draft_ticket_reply", () => {
     expect(text).toContain("apologetic tone");
     const { inside, after } = dataBlock(text);
     const data = JSON.parse(inside) as {
-      customer: { id: string; name: string; status: string };
-      ticket: { id: string; subject: string };
+      customer: { id: string; name: unknown; status: string };
+      ticket: { id: string; subject: unknown };
       recent_comments: unknown[];
     };
-    expect(data.ticket).toMatchObject({ id, subject: "Charged twice for my annual plan" });
-    expect(data.customer).toEqual({ id: fixtures().demoCustomerId, name: "Ada Lovelace", status: "active" });
+    expect(data.ticket).toMatchObject({ id, subject: { untrusted: "customer", text: "Charged twice for my annual plan" } });
+    expect(data.customer).toEqual({
+      id: fixtures().demoCustomerId,
+      name: { untrusted: "customer", text: "Ada Lovelace" },
+      status: "active",
+    });
     expect(data.recent_comments).toHaveLength(2);
     expect(after).toContain("add_ticket_comment");
     expect(after).toContain(`ticket_id: "${id}", public: true`);
@@ -133,7 +137,12 @@ describe("draft_ticket_reply with untrusted ticket text", () => {
     const { before, inside, after } = dataBlock(text);
     expect(before).toMatch(/customer-provided\s+content/);
     expect(before).toMatch(/not instructions/);
-    expect((JSON.parse(inside) as { ticket: { description: string } }).ticket.description).toBe(injected);
+    expect((JSON.parse(inside) as { ticket: { description: unknown } }).ticket.description).toEqual({
+      untrusted: "customer",
+      text: injected,
+      suspicious: true,
+    });
+    expect(before).toMatch(/suspicious: true/);
     expect(before).not.toContain("Ignore all previous");
     expect(after).not.toContain("Ignore all previous");
   });
@@ -153,7 +162,7 @@ describe("draft_ticket_reply with untrusted ticket text", () => {
     // JSON already keeps the text off a line of its own; the longer fence also defeats lenient readers.
     expect(text).toMatch(/^````json$/m);
     const { inside, after } = dataBlock(text);
-    expect(JSON.parse(inside)).toMatchObject({ ticket: { id: record.id, subject: "Formatting ``` trouble" } });
+    expect(JSON.parse(inside)).toMatchObject({ ticket: { id: record.id, subject: { text: "Formatting ``` trouble" } } });
     expect(after).not.toContain("New instructions");
   });
 });

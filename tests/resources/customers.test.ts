@@ -48,8 +48,9 @@ describe("customer://customers/{customer_id}", () => {
     expect(resourceTemplates.map((t) => t.uriTemplate)).toContain("customer://customers/{customer_id}");
     const id = ada()?.id ?? "";
     const result = await connected.client.readResource({ uri: `customer://customers/${id}` });
-    const data = JSON.parse(textOf(result.contents)) as { customer: { id: string } };
+    const data = JSON.parse(textOf(result.contents)) as { customer: { id: string; name: unknown } };
     expect(data.customer.id).toBe(id);
+    expect(data.customer.name).toEqual({ untrusted: "customer", text: "Ada Lovelace" });
     expect(textOf(result.contents)).not.toContain("internal");
   });
 
@@ -79,10 +80,12 @@ describe("customer://customers/{customer_id}", () => {
 describe("resources/list", () => {
   it("pages through the segments resource and every customer, each exactly once", async () => {
     const uris: string[] = [];
+    const titles: unknown[] = [];
     let cursor: string | undefined;
     for (let pages = 0; pages < 50; pages++) {
       const page = await connected.client.listResources(cursor ? { cursor } : {});
       uris.push(...page.resources.map((resource) => resource.uri));
+      titles.push(...page.resources.map((resource) => resource.title));
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
@@ -90,6 +93,8 @@ describe("resources/list", () => {
     expect(new Set(uris).size).toBe(uris.length);
     const customers = uris.filter((uri) => uri.startsWith("customer://customers/"));
     expect(customers).toHaveLength(sandbox.store.customers.length);
+    // Listing titles are names for a picker, not results: they stay plain strings, never the marked shape.
+    expect(titles.every((title) => typeof title === "string")).toBe(true);
   });
 
   it("rejects a cursor it did not issue", async () => {

@@ -46,12 +46,12 @@ describe("customer://tickets/{ticket_id}", () => {
     const result = await connected.client.readResource({ uri: `customer://tickets/${id}` });
     expect(result.contents[0]?.mimeType).toBe("application/json");
     const data = JSON.parse(textOf(result.contents)) as {
-      ticket: { id: string; subject: string; description: string };
+      ticket: { id: string; subject: unknown; description: unknown };
       recent_comments: Array<{ id: string }>;
       more_comments: boolean;
     };
-    expect(data.ticket).toMatchObject({ id, subject: "Charged twice for my annual plan" });
-    expect(data.ticket.description).toBe(sandbox.store.ticketsById.get(id)?.description);
+    expect(data.ticket).toMatchObject({ id, subject: { untrusted: "customer", text: "Charged twice for my annual plan" } });
+    expect(data.ticket.description).toEqual({ untrusted: "customer", text: sandbox.store.ticketsById.get(id)?.description });
     expect(data.recent_comments).toHaveLength(2);
     expect(data.more_comments).toBe(false);
   });

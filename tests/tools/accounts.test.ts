@@ -6,11 +6,17 @@ import { accountTools } from "../../src/tools/accounts.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
+/** Free text as views mark it: `untrusted` says who wrote it. */
+interface Marked {
+  untrusted: string;
+  text: string;
+  suspicious?: true;
+}
 interface Overview {
-  customer: { id: string; name: string; status: string };
+  customer: { id: string; name: Marked; status: string };
   recent_transactions: Array<{ id: string }>;
   more_transactions: boolean;
-  open_tickets: Array<{ id: string; subject: string; priority: string; status: string; updated_at: string }>;
+  open_tickets: Array<{ id: string; subject: Marked; priority: string; status: string; updated_at: string }>;
   more_open_tickets: boolean;
   refundable: {
     charges: Array<{ transaction_id: string; refundable: number; currency: string }>;
@@ -61,14 +67,18 @@ describe("get_customer_overview", () => {
       .slice(0, 20)
       .filter((t) => t.type === "charge" && t.status === "succeeded" && t.amount > t.refunded_amount);
 
-    expect(data.customer).toMatchObject({ id: adaId(), name: "Ada Lovelace", status: "active" });
+    expect(data.customer).toMatchObject({
+      id: adaId(),
+      name: { untrusted: "customer", text: "Ada Lovelace" },
+      status: "active",
+    });
     expect(data.recent_transactions.map((t) => t.id)).toEqual(transactions.slice(0, 5).map((t) => t.id));
     expect(data.more_transactions).toBe(transactions.length > 5);
     expect(data.open_tickets.map((t) => t.id)).toEqual(openTickets.slice(0, 5).map((t) => t.id));
     expect(data.open_tickets.map((t) => t.id).sort()).toEqual([...store.fixtures.openTicketIds].sort());
     expect(data.open_tickets[0]).toEqual({
       id: openTickets[0]?.id,
-      subject: openTickets[0]?.subject,
+      subject: { untrusted: "customer", text: openTickets[0]?.subject },
       priority: openTickets[0]?.priority,
       status: "open",
       updated_at: openTickets[0]?.updated_at,
@@ -238,7 +248,7 @@ describe("add_customer_note", () => {
         id: expect.stringMatching(/^note_/),
         customer_id: adaId(),
         author: "customer-mcp agent",
-        body: "Called about the double charge; refund promised.",
+        body: { untrusted: "staff", text: "Called about the double charge; refund promised." },
       },
       replayed: false,
     });

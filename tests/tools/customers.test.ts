@@ -51,7 +51,12 @@ describe("search_customers", () => {
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
       customers: [
-        { id: ada().id, name: "Ada Lovelace", email: SANDBOX_DEMO_CUSTOMER_EMAIL, status: "active" },
+        {
+          id: ada().id,
+          name: { untrusted: "customer", text: "Ada Lovelace" },
+          email: SANDBOX_DEMO_CUSTOMER_EMAIL,
+          status: "active",
+        },
       ],
       next_cursor: null,
     });
@@ -110,7 +115,11 @@ describe("get_customer", () => {
       customer: Record<string, unknown>;
       recent_transactions: Array<Record<string, unknown>>;
     };
-    expect(data.customer).toMatchObject({ id: ada().id, name: "Ada Lovelace", status: "active" });
+    expect(data.customer).toMatchObject({
+      id: ada().id,
+      name: { untrusted: "customer", text: "Ada Lovelace" },
+      status: "active",
+    });
     expect(data.recent_transactions.length).toBeGreaterThan(0);
     expect(data.recent_transactions[0]).toMatchObject({
       amount: { amount: expect.any(Number), currency: expect.any(String), display: expect.any(String) },

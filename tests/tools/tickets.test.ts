@@ -6,24 +6,30 @@ import { ticketTools } from "../../src/tools/tickets.js";
 import { manualClock, testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
+/** Free text as views mark it: `untrusted` says who wrote it. */
+interface Marked {
+  untrusted: string;
+  text: string;
+  suspicious?: true;
+}
 interface TicketOut {
   id: string;
   customer_id: string;
-  subject: string;
+  subject: Marked;
   status: string;
   priority: string;
   assignee: string | null;
   assignee_id?: string | null;
   channel: string | null;
   comments_count: number | null;
-  description?: string | null;
+  description?: Marked | null;
 }
 interface CommentOut {
   id: string;
-  author: string;
+  author: Marked;
   author_type: string;
   public: boolean;
-  body: string;
+  body: Marked;
 }
 interface DetailOut {
   ticket: TicketOut;
@@ -162,8 +168,8 @@ describe("get_ticket", () => {
     const stored = sandbox.store.ticketsById.get(id);
     expect(result.ticket).toMatchObject({
       id,
-      subject: "Charged twice for my annual plan",
-      description: stored?.description,
+      subject: { untrusted: "customer", text: "Charged twice for my annual plan" },
+      description: { untrusted: "customer", text: stored?.description },
       status: "open",
       priority: "high",
     });
@@ -171,7 +177,7 @@ describe("get_ticket", () => {
       (sandbox.store.commentsByTicket.get(id) ?? []).map((comment) => comment.id),
     );
     expect(result.recent_comments[0]).toMatchObject({
-      author: expect.any(String),
+      author: { untrusted: expect.stringMatching(/^(staff|customer|system)$/), text: expect.any(String) },
       author_type: expect.stringMatching(/^(agent|customer|system)$/),
       public: expect.any(Boolean),
     });
@@ -185,7 +191,7 @@ describe("get_ticket", () => {
       await data("add_ticket_comment", { ticket_id: ticket.id, body: `Comment number ${i}`, public: i % 2 === 0 });
     }
     const result = await data<DetailOut>("get_ticket", { ticket_id: ticket.id });
-    expect(result.recent_comments.map((comment) => comment.body)).toEqual(
+    expect(result.recent_comments.map((comment) => comment.body.text)).toEqual(
       Array.from({ length: 10 }, (_, i) => `Comment number ${i + 3}`),
     );
     expect(result.more_comments).toBe(true);
@@ -200,8 +206,8 @@ describe("get_ticket", () => {
       await api.tickets.addComment(ticket.id, { body: `Note ${i}`, public: false }, { idempotencyKey: `bulk-${i}` });
     }
     const result = await data<DetailOut>("get_ticket", { ticket_id: ticket.id });
-    expect(result.recent_comments.at(-1)?.body).toBe("Note 105");
-    expect(result.recent_comments[0]?.body).toBe("Note 96");
+    expect(result.recent_comments.at(-1)?.body.text).toBe("Note 105");
+    expect(result.recent_comments[0]?.body.text).toBe("Note 96");
     expect(result.more_comments).toBe(true);
   });
 
@@ -228,7 +234,7 @@ describe("get_ticket", () => {
   it("returns the prompt-injection ticket's text as data, unchanged", async () => {
     const id = fixtures().promptInjectionTicketId;
     const result = await data<DetailOut>("get_ticket", { ticket_id: id });
-    expect(result.ticket.description).toBe(sandbox.store.ticketsById.get(id)?.description);
+    expect(result.ticket.description?.text).toBe(sandbox.store.ticketsById.get(id)?.description);
     expect(result.ticket.status).toBe("open");
   });
 });
@@ -246,8 +252,8 @@ describe("create_ticket", () => {
     expect(result.ticket).toMatchObject({
       id: expect.stringMatching(/^tkt_/),
       customer_id: fixtures().demoCustomerId,
-      subject: "Address change",
-      description: "Please update the billing address to 1 Main St.",
+      subject: { untrusted: "customer", text: "Address change" },
+      description: { untrusted: "customer", text: "Please update the billing address to 1 Main St." },
       status: "open",
       priority: "normal",
       assignee: null,
@@ -387,7 +393,10 @@ describe("add_ticket_comment", () => {
       public: true,
     });
     expect(result.replayed).toBe(false);
-    expect(result.comment).toMatchObject({ body: "We have refunded the duplicate charge.", public: true });
+    expect(result.comment).toMatchObject({
+      body: { untrusted: "staff", text: "We have refunded the duplicate charge." },
+      public: true,
+    });
     expect(sandbox.store.commentsById.get(result.comment.id)?.public).toBe(true);
     const after = await data<DetailOut>("get_ticket", { ticket_id: ticket.id });
     expect(after.ticket.comments_count).toBe(1);
