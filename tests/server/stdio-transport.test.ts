@@ -3,7 +3,12 @@
 import { PassThrough, Writable } from "node:stream";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_MAX_LINE_BYTES, HardenedStdioServerTransport, nestingDepth } from "../../src/server/stdio.js";
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  HardenedStdioServerTransport,
+  nestingDepth,
+  type StdioTransportOptions,
+} from "../../src/server/stdio.js";
 
 interface Harness {
   input: PassThrough;
@@ -20,7 +25,7 @@ afterEach(async () => {
   for (const transport of open.splice(0)) await transport.close();
 });
 
-async function harness(options: { maxLineBytes?: number } = {}): Promise<Harness> {
+async function harness(options: StdioTransportOptions = {}): Promise<Harness> {
   const input = new PassThrough();
   const output = new PassThrough();
   const transport = new HardenedStdioServerTransport(input, output, options);
