@@ -19,6 +19,8 @@ export const accountReviewPrompt: PromptDefinition = {
   args: {
     customer_id: { schema: ParamCustomerId, complete: completeCustomerIds },
   },
+  // The overview it builds on reads the profile and notes, the transactions and the open tickets.
+  access: { scopes: ["customers:read", "billing:read", "tickets:read"] },
   async build(args, ctx) {
     const parsed = ParamCustomerId.safeParse(args.customer_id);
     if (!parsed.success) {

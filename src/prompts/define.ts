@@ -1,7 +1,7 @@
 // Shapes of prompts. A prompt pulls the data it needs through ctx.api and returns a ready conversation;
 // server/prompts.ts adapts definitions to the SDK so prompt modules never import it.
 import type { z } from "zod";
-import type { ResourceContext } from "../resources/define.js";
+import type { ResourceAccess, ResourceContext } from "../resources/define.js";
 
 export interface PromptMessage {
   role: "user" | "assistant";
@@ -23,6 +23,8 @@ export interface PromptDefinition {
   readonly title: string;
   readonly description: string;
   readonly args: Readonly<Record<string, PromptArgument>>;
+  /** Every scope of the data the prompt reads; outside the grant the prompt is not registered. */
+  readonly access: ResourceAccess;
   build(
     args: Readonly<Record<string, string | undefined>>,
     ctx: ResourceContext,

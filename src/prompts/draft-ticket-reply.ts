@@ -54,6 +54,8 @@ export const draftTicketReplyPrompt: PromptDefinition = {
       complete: async (partial) => TONES.filter((tone) => tone.startsWith(partial.trim().toLowerCase())),
     },
   },
+  // The ticket and its comments, plus the customer's name and status.
+  access: { scopes: ["tickets:read", "customers:read"] },
   async build(args, ctx) {
     const ticketId = ParamTicketId.parse(args.ticket_id);
     const requested = (args.tone ?? "").trim().toLowerCase();

@@ -13,6 +13,7 @@ export const customerResource: TemplateResourceDefinition = {
   title: "Customer profile",
   description: "One customer's profile (the same view as get_customer), addressed by customer id.",
   mimeType: "application/json",
+  access: { scopes: ["customers:read"] },
   async read(variables, ctx) {
     const parsed = ParamCustomerId.safeParse(variables.customer_id);
     if (!parsed.success) {

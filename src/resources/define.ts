@@ -1,6 +1,7 @@
 // Shapes of resources. Modules describe them with plain data and handlers; server.ts adapts them to the SDK,
 // so resource modules never import it.
 import type { AppContext } from "../context.js";
+import type { Scope } from "../policy/access.js";
 
 export interface ResourceContext extends AppContext {
   readonly signal: AbortSignal;
@@ -12,6 +13,16 @@ interface ResourceCommon {
   readonly description: string;
   /** What `read` usually returns; a read may return `TextBody` with its own type instead. */
   readonly mimeType: string;
+  /**
+   * Every scope a grant needs for this resource. Outside the grant it is not registered: not listed, and a read
+   * gets the SDK's not-found answer.
+   */
+  readonly access: ResourceAccess;
+}
+
+/** What a resource or prompt needs (src/policy/access.ts): every scope of the data it reads. */
+export interface ResourceAccess {
+  readonly scopes: readonly Scope[];
 }
 
 /** Returned by `read` for non-JSON content (an export's CSV, say); anything else is served as JSON. */

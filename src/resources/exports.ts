@@ -23,6 +23,7 @@ export const exportResource: TemplateResourceDefinition = {
     "are cut at a whole row to fit the response budget and end with a line saying how many rows were left out.",
   ].join(" "),
   mimeType: "text/csv",
+  access: { scopes: ["exports:run"] },
   async read(variables, ctx) {
     const parsed = ParamExportId.safeParse(variables.export_id);
     if (!parsed.success) {

@@ -8,6 +8,7 @@ export const segmentsResource: StaticResourceDefinition = {
   title: "Customer segments",
   description: "All customer segments with their ids, descriptions and customer counts.",
   mimeType: "application/json",
+  access: { scopes: ["customers:read"] },
   async read(ctx) {
     const segments = await ctx.api.segments.list({ signal: ctx.signal });
     return { segments: segments.map(segmentView) };

@@ -1,13 +1,14 @@
-// Prompts: each PromptDefinition is registered on McpServer with completable arguments; building a prompt goes
-// through the same error translation as resource reads.
+// Prompts: each PromptDefinition the grant covers is registered on McpServer with completable arguments (the
+// rest are neither listed nor served); building a prompt goes through the same error translation as resource reads.
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { AppContext } from "../context.js";
 import type { PromptDefinition } from "../prompts/define.js";
 import { toMcpError } from "./errors.js";
+import { isGranted } from "./resources.js";
 
 export function registerPrompts(mcp: McpServer, ctx: AppContext, prompts: readonly PromptDefinition[]): void {
-  for (const prompt of prompts) {
+  for (const prompt of prompts.filter((candidate) => isGranted(ctx, candidate.access))) {
     const argsSchema = Object.fromEntries(
       Object.entries(prompt.args).map(([name, arg]) => {
         const { complete } = arg;

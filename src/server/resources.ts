@@ -1,16 +1,32 @@
 // Resources: static ones and URI templates are registered on McpServer (which matches URIs and routes
 // completion), every read goes through the error boundary, and resources/list is replaced by a paginated
-// handler that walks the static resources and then each listable template's pages.
+// handler that walks the static resources and then each listable template's pages. Only resources whose scopes
+// the grant holds are registered, so the rest are neither listed, nor readable, nor completed.
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListResourcesRequestSchema, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../context.js";
 import { UserInputError } from "../errors.js";
-import { isTextBody, type ResourceContext, type TemplateResourceDefinition } from "../resources/define.js";
+import {
+  isTextBody,
+  type ResourceAccess,
+  type ResourceContext,
+  type StaticResourceDefinition,
+  type TemplateResourceDefinition,
+} from "../resources/define.js";
 import { staticResources, templateResources } from "../resources/index.js";
 import { toMcpError } from "./errors.js";
 
+/** Whether the grant holds every scope a resource or prompt needs. */
+export function isGranted(ctx: AppContext, access: ResourceAccess): boolean {
+  return access.scopes.every((scope) => ctx.policy.grant.has(scope));
+}
+
 export function registerResources(mcp: McpServer, ctx: AppContext): void {
-  for (const resource of staticResources) {
+  const statics = staticResources.filter((resource) => isGranted(ctx, resource.access));
+  const templates = templateResources.filter((resource) => isGranted(ctx, resource.access));
+  // With nothing granted there is no resources capability, and so no resources/list to replace.
+  if (statics.length === 0 && templates.length === 0) return;
+  for (const resource of statics) {
     mcp.registerResource(
       resource.name,
       resource.uri,
@@ -18,7 +34,7 @@ export function registerResources(mcp: McpServer, ctx: AppContext): void {
       (uri, extra) => readJson(uri, ctx, extra.signal, (rctx) => resource.read(rctx)),
     );
   }
-  for (const resource of templateResources) {
+  for (const resource of templates) {
     const complete = Object.fromEntries(
       Object.entries(resource.complete ?? {}).map(([variable, completer]) => [
         variable,
@@ -33,7 +49,7 @@ export function registerResources(mcp: McpServer, ctx: AppContext): void {
         readJson(uri, ctx, extra.signal, (rctx) => resource.read(singleValues(variables), rctx)),
     );
   }
-  registerResourceListing(mcp, ctx, templateResources.filter((resource) => resource.list));
+  registerResourceListing(mcp, ctx, statics, templates.filter((resource) => resource.list));
 }
 
 /** Cursor of resources/list: which listable template, and that template's own cursor. */
@@ -45,6 +61,7 @@ interface ListingCursor {
 function registerResourceListing(
   mcp: McpServer,
   ctx: AppContext,
+  staticResources: readonly StaticResourceDefinition[],
   listable: readonly TemplateResourceDefinition[],
 ): void {
   const statics = staticResources.map((resource) => ({
