@@ -93,12 +93,19 @@ function registerResourceListing(
   });
 }
 
+/** A cursor this server issues wraps an upstream cursor (at most a few hundred characters) in base64url JSON. */
+const MAX_LISTING_CURSOR_CHARS = 4096;
+
 function decodeListingCursor(cursor: string | undefined): ListingCursor {
   if (cursor === undefined) return { t: 0, c: null };
+  if (cursor.length > MAX_LISTING_CURSOR_CHARS) {
+    throw new UserInputError("The cursor is not one this server issued; start again without a cursor.");
+  }
   try {
     const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Partial<ListingCursor>;
-    if (Number.isInteger(parsed.t) && (typeof parsed.c === "string" || parsed.c === null)) {
-      return { t: parsed.t as number, c: parsed.c };
+    const t = parsed.t;
+    if (typeof t === "number" && Number.isInteger(t) && t >= 0 && (typeof parsed.c === "string" || parsed.c === null)) {
+      return { t, c: parsed.c };
     }
   } catch {
     // Falls through to the error below.

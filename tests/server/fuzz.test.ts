@@ -1,8 +1,9 @@
 // Property-based fuzzing of every tool through the real SDK client and the real sandbox: whatever the arguments
 // (unknown keys, wrong types, huge or odd strings, edge numbers, well-formed ids mixed in), a call ends in a
 // result that validates against the tool's output schema or an isError result whose JSON carries error_code,
-// message and next_step, never an internal error; unknown tools get the documented McpError; and the server
-// answers a normal call afterwards. Deterministic: fixed fast-check seed, a seeded sandbox, bounded runs.
+// message and next_step, never an internal error; unknown tools get the documented McpError; resource reads,
+// listing cursors, prompts and completions get an answer or an expected protocol error; and the server answers
+// a normal call afterwards. Deterministic: fixed fast-check seed, a seeded sandbox, bounded runs.
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -217,7 +218,107 @@ describe("fuzzed tool arguments", () => {
       { seed: SEED, numRuns: 40, endOnFailure: true },
     );
   });
+});
 
+/** Protocol errors fuzzed input may earn: bad params or not found, or an expected (coded) error from the API. */
+function expectExpectedMcpError(error: unknown): void {
+  expect(error).toBeInstanceOf(McpError);
+  const { code, data } = error as McpError;
+  if (code === ErrorCode.InternalError) {
+    expect((data as { error_code?: string } | undefined)?.error_code).toMatch(/^[a-z_]+$/);
+    expect((data as { error_code?: string }).error_code).not.toBe("internal_error");
+  } else {
+    expect([ErrorCode.InvalidParams, -32002]).toContain(code);
+  }
+}
+
+/** A string for a URI variable or a prompt argument: ids that exist, odd strings, or anything. */
+function variableArb(): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.constantFrom(...wellFormedValues().filter((value): value is string => typeof value === "string")),
+    fc.constantFrom(...ODD_STRINGS),
+    fc.string({ unit: codePoint, maxLength: 40 }),
+    fc.constantFrom("exp_a1b2c3d4e5", "x".repeat(5_000)),
+  );
+}
+
+describe("fuzzed resource reads, listings, prompts and completions", () => {
+  it("answers every resources/read with contents or a not-found / invalid-params error", async () => {
+    const uriArb = fc.oneof(
+      fc.tuple(fc.constantFrom("customer://customers/", "customer://tickets/", "customer://exports/"), variableArb())
+        .map(([base, value]) => `${base}${encodeURIComponent(value)}`),
+      fc.tuple(fc.constantFrom("customer://customers/", "customer://tickets/"), variableArb())
+        .map(([base, value]) => `${base}${value}`),
+      fc.constantFrom("customer://segments", "customer://segments/", "customer://", "file:///etc/passwd", "", "x"),
+      fc.string({ maxLength: 60 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(uriArb, async (uri) => {
+        try {
+          const result = await connected.client.readResource({ uri });
+          expect(result.contents.length).toBeGreaterThan(0);
+        } catch (error) {
+          // The SDK parses the URI before routing and answers one that does not parse with InternalError
+          // "Invalid URL": harmless, but not a code of ours.
+          const invalidUrl = { code: ErrorCode.InternalError, message: expect.stringMatching(/Invalid URL/) };
+          if (URL.canParse(uri)) expectExpectedMcpError(error);
+          else expect(error).toMatchObject(invalidUrl);
+        }
+      }),
+      { seed: SEED, numRuns: 60, endOnFailure: true },
+    );
+  });
+
+  it("answers resources/list with any cursor by a page or an invalid-params error", async () => {
+    const first = await connected.client.listResources();
+    const cursorArb = fc.oneof(
+      fc.constant(first.nextCursor ?? ""),
+      variableArb(),
+      fc.jsonValue({ maxDepth: 2 }).map((value) => Buffer.from(JSON.stringify(value)).toString("base64url")),
+      fc.record({ t: fc.integer({ min: -3, max: 5 }), c: fc.option(variableArb()) })
+        .map((value) => Buffer.from(JSON.stringify(value)).toString("base64url")),
+    );
+    await fc.assert(
+      fc.asyncProperty(cursorArb, async (cursor) => {
+        try {
+          const page = await connected.client.listResources({ cursor });
+          expect(Array.isArray(page.resources)).toBe(true);
+        } catch (error) {
+          expectExpectedMcpError(error);
+        }
+      }),
+      { seed: SEED, numRuns: 40, endOnFailure: true },
+    );
+  });
+
+  it("answers every prompts/get with messages or an expected error, and every completion with a list", async () => {
+    const prompts = (await connected.client.listPrompts()).prompts.map((prompt) => prompt.name);
+    const argumentsArb = fc.dictionary(
+      fc.oneof(fc.constantFrom("customer_id", "ticket_id", "tone"), fc.string({ maxLength: 8 })),
+      variableArb(),
+      { maxKeys: 3 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...prompts, "no_such_prompt"), argumentsArb, variableArb(), async (name, args, partial) => {
+        try {
+          const prompt = await connected.client.getPrompt({ name, arguments: args });
+          expect(prompt.messages.length).toBeGreaterThan(0);
+        } catch (error) {
+          expectExpectedMcpError(error);
+        }
+        const completion = await connected.client
+          .complete({
+            ref: { type: "ref/resource", uri: "customer://customers/{customer_id}" },
+            argument: { name: "customer_id", value: partial },
+          });
+        expect(Array.isArray(completion.completion.values)).toBe(true);
+      }),
+      { seed: SEED, numRuns: 40, endOnFailure: true },
+    );
+  });
+});
+
+describe("after fuzzing", () => {
   it("still answers a normal call afterwards, and logged no unexpected error", async () => {
     const result = await callTool(connected.client, "search_customers", { email: sandbox.store.fixtures.demoCustomerEmail });
     expect(result.isError).toBeFalsy();
