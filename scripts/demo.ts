@@ -5,6 +5,12 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../src/sandbox/index.js";
 
+/** Free text from the API comes marked with who wrote it (see docs/security.md). */
+interface Untrusted {
+  untrusted: string;
+  text: string;
+}
+
 interface Money {
   display: string;
 }
@@ -54,10 +60,10 @@ async function main(): Promise<void> {
     arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL },
   })) as CallToolResult;
   const found = (
-    search.structuredContent as { customers?: Array<{ id: string; name: string; status: string }> }
+    search.structuredContent as { customers?: Array<{ id: string; name: Untrusted; status: string }> }
   )?.customers?.[0];
   if (search.isError || !found) fail(`search_customers did not find the demo customer: ${errorText(search)}`);
-  console.log(`search_customers → ${found.name} (${found.id}), status ${found.status}`);
+  console.log(`search_customers → ${found.name.text} (${found.id}), status ${found.status}`);
 
   step("3. Open their record with recent transactions");
   const opened = (await client.callTool({
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
   if (opened.isError) fail(`get_customer failed: ${errorText(opened)}`);
   const record = opened.structuredContent as {
     customer: {
-      name: string;
+      name: Untrusted;
       email: string;
       segment_id: string;
       lifetime_value: Money | null;
@@ -76,7 +82,7 @@ async function main(): Promise<void> {
     recent_transactions: Transaction[];
   };
   const { customer } = record;
-  console.log(`${customer.name} <${customer.email}> · segment ${customer.segment_id}`);
+  console.log(`${customer.name.text} <${customer.email}> · segment ${customer.segment_id}`);
   console.log(
     `Lifetime value ${customer.lifetime_value?.display ?? "n/a"} · account manager ${customer.account_manager}`,
   );
@@ -95,12 +101,12 @@ async function main(): Promise<void> {
   })) as CallToolResult;
   if (overview.isError) fail(`get_customer_overview failed: ${errorText(overview)}`);
   const summary = overview.structuredContent as {
-    open_tickets: Array<{ id: string; subject: string; priority: string }>;
+    open_tickets: Array<{ id: string; subject: Untrusted; priority: string }>;
     refundable: { totals: Money[] };
     notes_count: number;
   };
   for (const ticket of summary.open_tickets) {
-    console.log(`  open ticket ${ticket.id} [${ticket.priority}] ${ticket.subject}`);
+    console.log(`  open ticket ${ticket.id} [${ticket.priority}] ${ticket.subject.text}`);
   }
   console.log(`  refundable in total: ${summary.refundable.totals.map((total) => total.display).join(", ") || "nothing"}`);
   console.log(`  internal notes: ${summary.notes_count}`);

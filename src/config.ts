@@ -54,6 +54,17 @@ export interface Config {
     readonly idempotencyWindowMs: number;
     readonly shutdownGraceMs: number;
   };
+  /** Guards on writes that move money or block accounts (src/server/confirm.ts, src/policy/refund-limits.ts). */
+  readonly writes: {
+    /** Proceed without a human's confirmation when the client cannot ask for one (never the default). */
+    readonly allowUnconfirmed: boolean;
+    /** Largest single refund, in minor units of the charge's currency. */
+    readonly maxRefund: number;
+    /** Most refunded per session (this server process) and currency, in minor units. */
+    readonly maxSessionRefunds: number;
+  };
+  /** Where the audit trail is appended as JSON lines, besides stderr; undefined = stderr only. */
+  readonly auditFile: string | undefined;
   /** What the connected agent may see and do (src/policy/access.ts). */
   readonly access: AccessSettings;
   readonly logLevel: LogLevel;
@@ -143,6 +154,12 @@ function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]):
     }
     backend = { kind: "remote", url: vars.CUSTOMER_API_URL, credentials: credentialsOf(vars) };
   }
+  if (vars.CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES) {
+    warnings.push(
+      "CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES=true: refunds and suspensions run WITHOUT a human's confirmation "
+      + "whenever the client cannot ask for one. Use this only for autonomous deployments you have reviewed.",
+    );
+  }
   return Object.freeze({
     backend,
     api: Object.freeze({
@@ -171,6 +188,12 @@ function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]):
       idempotencyWindowMs: vars.CUSTOMER_MCP_IDEMPOTENCY_WINDOW_MS,
       shutdownGraceMs: vars.CUSTOMER_MCP_SHUTDOWN_GRACE_MS,
     }),
+    writes: Object.freeze({
+      allowUnconfirmed: vars.CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES,
+      maxRefund: vars.CUSTOMER_MCP_MAX_REFUND,
+      maxSessionRefunds: vars.CUSTOMER_MCP_MAX_SESSION_REFUNDS,
+    }),
+    auditFile: vars.CUSTOMER_MCP_AUDIT_FILE,
     access: Object.freeze(accessOf(vars)),
     logLevel: vars.LOG_LEVEL,
     warnings: Object.freeze(warnings),

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { CustomerApi } from "./api/index.js";
 import type { Config } from "./config.js";
 import type { Policy } from "./policy/index.js";
+import type { RefundAllowance } from "./policy/refund-limits.js";
 
 /** Time, injectable: tests pass a clock whose sleep advances a fake now instantly. */
 export interface Clock {
@@ -29,6 +30,18 @@ export interface AppContext {
   readonly clock: Clock;
 }
 
+/** What a person is asked to confirm before a write that moves money or blocks an account. */
+export interface ConfirmationRequest {
+  /** The action in a few words, used in errors: "a refund of $19.99 on txn_…". */
+  readonly action: string;
+  /** The first line of the form: what will happen. */
+  readonly summary: string;
+  /** The exact facts, one `label: value` line each (customer, transaction, amount with currency, reason). */
+  readonly details: ReadonlyArray<readonly [label: string, value: string]>;
+  /** Label of the single checkbox the person ticks, e.g. "Refund $19.99". */
+  readonly confirmLabel: string;
+}
+
 /** What a tool handler gets for one call: the app context plus this call's signal, logger and progress. */
 export interface CallContext extends AppContext {
   readonly callId: string;
@@ -43,4 +56,12 @@ export interface CallContext extends AppContext {
    * API replays instead of writing twice.
    */
   idempotencyKey(): string;
+  /**
+   * Asks the user to confirm `request` (MCP elicitation) and resolves when the write may go ahead. Throws, with
+   * nothing written, when the user declines or cancels, or when the client cannot ask and the operator has not
+   * allowed unconfirmed writes.
+   */
+  confirm(request: ConfirmationRequest): Promise<void>;
+  /** The session's refund limits (per refund, per session and currency). */
+  readonly refunds: RefundAllowance;
 }

@@ -30,6 +30,17 @@ function wholeNumber(name: string, min: number, max: number, fallback: number, u
 const ms = (name: string, min: number, max: number, fallback: number) =>
   wholeNumber(name, min, max, fallback, " milliseconds");
 
+/** true/false/1/0, case-insensitive; unset means false. */
+function booleanFlag(name: string) {
+  return z.preprocess(
+    (value) => (typeof value === "string" ? unsetIfEmpty(value.trim().toLowerCase()) : value),
+    z
+      .enum(["true", "false", "1", "0"], { error: `${name} must be true or false.` })
+      .default("false")
+      .transform((value) => value === "true" || value === "1"),
+  );
+}
+
 const optionalText = () => z.preprocess(unsetIfEmpty, z.string().optional());
 
 function httpUrl(name: string, example: string) {
@@ -163,14 +174,25 @@ export const VARIABLES = {
   CUSTOMER_MCP_TOOLS: { schema: optionalText(), description: "comma-separated tools to enable (default all granted)" },
   CUSTOMER_MCP_EXCLUDE_TOOLS: { schema: optionalText(), description: "comma-separated tools to disable" },
   CUSTOMER_MCP_READ_ONLY: {
-    schema: z.preprocess(
-      (value) => (typeof value === "string" ? unsetIfEmpty(value.trim().toLowerCase()) : value),
-      z
-        .enum(["true", "false", "1", "0"], { error: "CUSTOMER_MCP_READ_ONLY must be true or false." })
-        .default("false")
-        .transform((value) => value === "true" || value === "1"),
-    ),
+    schema: booleanFlag("CUSTOMER_MCP_READ_ONLY"),
     description: "true: only read-only tools, whatever else is granted (default false)",
+  },
+  CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES: {
+    schema: booleanFlag("CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES"),
+    description: "true: refunds and suspensions proceed without a human's confirmation when the client cannot "
+      + "ask for one (autonomous deployments only; default false)",
+  },
+  CUSTOMER_MCP_MAX_REFUND: {
+    schema: wholeNumber("CUSTOMER_MCP_MAX_REFUND", 1, Number.MAX_SAFE_INTEGER, 50_000),
+    description: "largest single refund, in minor units of the charge's currency (default 50000, e.g. $500.00)",
+  },
+  CUSTOMER_MCP_MAX_SESSION_REFUNDS: {
+    schema: wholeNumber("CUSTOMER_MCP_MAX_SESSION_REFUNDS", 1, Number.MAX_SAFE_INTEGER, 200_000),
+    description: "total refunded per server session and currency, in minor units (default 200000)",
+  },
+  CUSTOMER_MCP_AUDIT_FILE: {
+    schema: optionalText(),
+    description: "append one JSON line per tool call to this file (created with mode 0600; default: stderr only)",
   },
   CUSTOMER_MCP_SHUTDOWN_GRACE_MS: {
     schema: ms("CUSTOMER_MCP_SHUTDOWN_GRACE_MS", 0, 120_000, 5_000),

@@ -20,6 +20,9 @@ export type ErrorCode =
   | "cancelled"
   | "upstream_invalid"
   | "server_shutting_down"
+  | "confirmation_declined"
+  | "confirmation_required"
+  | "limit_exceeded"
   | "internal_error";
 
 export interface AppErrorOptions {
@@ -91,4 +94,19 @@ export class CallRateLimitedError extends AppError {
 /** The server is stopping and takes no new calls. */
 export class ShuttingDownError extends AppError {
   readonly code = "server_shutting_down" as const;
+}
+
+/** The user declined or cancelled the confirmation of a write: nothing was done. */
+export class ConfirmationDeclinedError extends AppError {
+  readonly code = "confirmation_declined" as const;
+}
+
+/** The write needs a human's confirmation and this client cannot ask for one (fail closed): nothing was done. */
+export class ConfirmationRequiredError extends AppError {
+  readonly code = "confirmation_required" as const;
+}
+
+/** An operator-set limit (an amount per refund or per session) refuses the write: nothing was done. */
+export class LimitExceededError extends AppError {
+  readonly code = "limit_exceeded" as const;
 }

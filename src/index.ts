@@ -12,6 +12,7 @@ import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { createPolicy } from "./policy/index.js";
 import { createServer } from "./server.js";
+import { AuditTrail, fileSink, loggerSink } from "./server/audit.js";
 import { CallTracker } from "./server/lifecycle.js";
 import { HardenedStdioServerTransport } from "./server/stdio.js";
 import { readPackageInfo } from "./version.js";
@@ -113,7 +114,8 @@ async function serve(config: Config): Promise<void> {
   const tracker = new CallTracker();
   const policy = createPolicy(config.access);
   logger.info({ scopes: [...policy.grant.scopes], pii: policy.canSeePii }, "access granted to the agent");
-  const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker });
+  const audit = auditTrailFor(config, logger);
+  const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker, audit });
   const transport = new HardenedStdioServerTransport();
   transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
   await server.connect(transport);
@@ -125,6 +127,8 @@ async function serve(config: Config): Promise<void> {
       if (!(await tracker.drain(config.limits.shutdownGraceMs))) {
         logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight");
       }
+      // Calls that outlived the grace period still get their record, marked interrupted.
+      await audit.close();
       // A call counts as finished just before the SDK writes its response; one turn of the event loop lets
       // that write happen before the transport closes.
       await new Promise((resolve) => setImmediate(resolve));
@@ -135,6 +139,18 @@ async function serve(config: Config): Promise<void> {
     },
     { watchStdin: true },
   );
+}
+
+/** The audit trail: always the log (stderr), plus the JSONL file when CUSTOMER_MCP_AUDIT_FILE is set. */
+function auditTrailFor(config: Config, logger: Logger): AuditTrail {
+  const sinks = [loggerSink(logger)];
+  if (config.auditFile) {
+    const file = config.auditFile;
+    // Opened at start, so a path that cannot be written stops startup instead of losing records later.
+    sinks.push(fileSink(file, (error) => logger.error({ err: error, file }, "audit file write failed")));
+    logger.info({ file }, "audit trail appended to file");
+  }
+  return new AuditTrail(sinks);
 }
 
 /**

@@ -4,7 +4,9 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { AppContext } from "./context.js";
 import { UNTRUSTED_NOTICE } from "./policy/untrusted.js";
+import { RefundAllowance } from "./policy/refund-limits.js";
 import type { PromptDefinition } from "./prompts/define.js";
+import { AuditTrail, loggerSink } from "./server/audit.js";
 import { allPrompts } from "./prompts/index.js";
 import { CallTracker } from "./server/lifecycle.js";
 import { registerPrompts } from "./server/prompts.js";
@@ -31,6 +33,8 @@ export interface ServerOptions {
   prompts?: readonly PromptDefinition[];
   /** Shared with index.ts so shutdown can stop intake and wait for calls in flight. */
   tracker?: CallTracker;
+  /** Defaults to the log (stderr) only; index.ts adds the audit file when one is configured. */
+  audit?: AuditTrail;
 }
 
 export function createServer(ctx: AppContext, options: ServerOptions = {}): McpServer {
@@ -39,7 +43,12 @@ export function createServer(ctx: AppContext, options: ServerOptions = {}): McpS
     { name: "customer-mcp", title: "Customer API", version },
     { instructions: SERVER_INSTRUCTIONS },
   );
-  registerTools(mcp, ctx, options.tools ?? allTools, { tracker: options.tracker ?? new CallTracker() });
+  registerTools(mcp, ctx, options.tools ?? allTools, {
+    tracker: options.tracker ?? new CallTracker(),
+    audit: options.audit ?? new AuditTrail([loggerSink(ctx.logger)]),
+    // One server serves one client session (stdio), so its refund totals are the session's.
+    refunds: new RefundAllowance(ctx.config.writes),
+  });
   registerResources(mcp, ctx);
   registerPrompts(mcp, ctx, options.prompts ?? allPrompts);
   return mcp;

@@ -51,9 +51,14 @@ export interface HttpClient {
   request<T>(request: HttpRequest<T>): Promise<HttpResult<T>>;
   /** Runs `fn` as one call: shared deadline, `fresh` reads, and a record of what its requests did. */
   withCall<T>(
-    options: { fresh?: boolean; timeoutMs?: number },
+    options: { fresh?: boolean; timeoutMs?: number; onScope?: (scope: CallScope) => void },
     fn: () => Promise<T>,
   ): Promise<{ value: T; scope: CallScope }>;
+  /**
+   * Runs `fn`, a wait that is not the API's (a human confirming a refund), without spending the current call's
+   * deadline: the deadline moves later by the time `fn` took.
+   */
+  outsideDeadline<T>(fn: () => Promise<T>): Promise<T>;
   breakerState(group: string): string;
   close(): void;
 }
@@ -229,9 +234,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     withCall(callOptions, fn) {
       return scopes.run(
-        { fresh: callOptions.fresh, deadline: timing.now() + (callOptions.timeoutMs ?? settings.callTimeoutMs) },
+        {
+          fresh: callOptions.fresh,
+          deadline: timing.now() + (callOptions.timeoutMs ?? settings.callTimeoutMs),
+          ...(callOptions.onScope ? { onScope: callOptions.onScope } : {}),
+        },
         fn,
       );
+    },
+    async outsideDeadline(fn) {
+      const scope = scopes.current();
+      const started = timing.now();
+      try {
+        return await fn();
+      } finally {
+        if (scope) scope.deadline += timing.now() - started;
+      }
     },
     breakerState: (group) => breakers.state(group),
     close: () => transport.close(),

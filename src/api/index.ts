@@ -24,6 +24,8 @@ export interface CustomerApi {
   exports: ExportsApi;
   /** Runs `fn` as one tool call: a shared deadline, `fresh` reads, and a record of what its requests did. */
   withCall: HttpClient["withCall"];
+  /** Runs a wait that is not the API's (a human confirming) without spending the call's deadline. */
+  outsideDeadline: HttpClient["outsideDeadline"];
   /** The API's `/health` answer. */
   health(): Promise<{ status: string }>;
   /** State of the circuit breaker of a route group such as `customers`. */
@@ -101,6 +103,7 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
     tickets: ticketsApi(http),
     exports: exportsApi(http),
     withCall: (callOptions, fn) => http.withCall(callOptions, fn),
+    outsideDeadline: (fn) => http.outsideDeadline(fn),
     health: async () => (await http.request({ method: "GET", path: "/health", schema: HealthSchema })).data,
     breakerState: (group) => http.breakerState(group),
     close: () => http.close(),

@@ -6,8 +6,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 export interface CallScope {
   /** Bypass cached reads (they are still refreshed). */
   readonly fresh: boolean;
-  /** Epoch ms after which no attempt or retry starts. */
-  readonly deadline: number;
+  /** Epoch ms after which no attempt or retry starts (moved later by time spent waiting for a human). */
+  deadline: number;
   /** Epoch ms of the oldest upstream answer the call used, cached or not. */
   oldestFetchedAt: number | undefined;
   stale: boolean;
@@ -15,8 +15,15 @@ export interface CallScope {
   upstreamRequestIds: string[];
 }
 
+export interface CallScopeOptions {
+  fresh?: boolean;
+  deadline: number;
+  /** Receives the scope before `fn` runs, so a caller can read what the requests did even when `fn` throws. */
+  onScope?: (scope: CallScope) => void;
+}
+
 export interface CallScopes {
-  run<T>(options: { fresh?: boolean; deadline: number }, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
+  run<T>(options: CallScopeOptions, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
   current(): CallScope | undefined;
 }
 
@@ -33,6 +40,7 @@ export function createCallScopes(): CallScopes {
         cacheHits: 0,
         upstreamRequestIds: [],
       };
+      options.onScope?.(scope);
       const value = await storage.run(scope, fn);
       return { value, scope };
     },

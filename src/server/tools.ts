@@ -13,8 +13,11 @@ import {
 import { z } from "zod";
 import type { CallScope } from "../api/index.js";
 import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
-import type { AppContext, CallContext } from "../context.js";
-import { CallRateLimitedError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
+import type { AppContext, CallContext, ConfirmationRequest } from "../context.js";
+import { CallRateLimitedError, ConfirmationRequiredError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
+import type { RefundAllowance } from "../policy/refund-limits.js";
+import type { AuditTrail } from "./audit.js";
+import { confirmWrite } from "./confirm.js";
 import type { ToolDefinition } from "../tools/define.js";
 import { IdempotencyKeys } from "./idempotency.js";
 import type { CallTracker } from "./lifecycle.js";
@@ -95,6 +98,10 @@ export function compileTool(definition: ToolDefinition): CompiledTool {
 
 export interface ToolRuntime {
   tracker: CallTracker;
+  /** Where each call's record goes. */
+  audit: AuditTrail;
+  /** The session's refund limits, shared by every call on this server. */
+  refunds: RefundAllowance;
 }
 
 export function registerTools(
@@ -126,31 +133,45 @@ export function registerTools(
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const callId = newIncidentId();
+    const audit = runtime.audit.begin({
+      callId,
+      tool: request.params.name,
+      arguments: request.params.arguments,
+      client: mcp.server.getClientVersion(),
+    });
     const tool = compiled.get(request.params.name);
     if (!tool) {
+      audit.decision = "denied";
+      audit.finish({ outcome: "error", errorCode: "unknown_tool" });
       throw new McpError(
         ErrorCode.InvalidParams,
         `Unknown tool "${request.params.name}". Call tools/list to see the tools.`,
       );
     }
     const name = tool.definition.name;
-    const callId = newIncidentId();
     const log = ctx.logger.child({ tool: name, call_id: callId });
     const started = performance.now();
     if (!runtime.tracker.enter()) {
-      return errorResult(toErrorPayload(new ShuttingDownError("The server is shutting down and takes no new calls.", {
+      audit.decision = "denied";
+      const payload = toErrorPayload(new ShuttingDownError("The server is shutting down and takes no new calls.", {
         nextStep: "Call again once the client has restarted the server.",
-      }), log));
+      }), log);
+      audit.finish({ outcome: "error", errorCode: payload.error_code });
+      return errorResult(payload);
     }
+    let scope: CallScope | undefined;
     try {
       const refusal = refusals.get(name);
       if (refusal) {
+        audit.decision = "denied";
         throw new PolicyDeniedError(`${name} is not enabled on this server: ${refusal}.`, {
           nextStep: "Use the tools listed by tools/list; ask an operator if this action is needed.",
         });
       }
       const rate = limiter.take(name);
       if (!rate.ok) {
+        audit.decision = "denied";
         throw new CallRateLimitedError(`${name} was called too often; this server allows a limited rate per tool.`, {
           retryAfterMs: rate.retryAfterMs,
           nextStep: `Wait ${Math.ceil(rate.retryAfterMs / 1000)} s before calling ${name} again, and avoid calling it in a loop.`,
@@ -160,15 +181,38 @@ export function registerTools(
         fresh?: boolean;
         idempotency_key?: string;
       } & Record<string, unknown>;
-      const idempotencyKey = () => keys.keyFor(name, args, idempotency_key);
-      const callContext = callContextFor(ctx, extra, { callId, log, idempotencyKey });
+      const idempotencyKey = () => {
+        const key = keys.keyFor(name, args, idempotency_key);
+        audit.idempotencyKey = key;
+        return key;
+      };
+      const confirm = async (confirmation: ConfirmationRequest) => {
+        try {
+          audit.decision = await confirmWrite(confirmation, {
+            server: mcp.server,
+            writes: ctx.config.writes,
+            signal: extra.signal,
+            outsideDeadline: (fn) => ctx.api.outsideDeadline(fn),
+          });
+          if (audit.decision === "unconfirmed") log.warn("write made without confirmation (unconfirmed writes allowed)");
+        } catch (error) {
+          audit.decision = error instanceof ConfirmationRequiredError ? "denied" : "declined";
+          throw error;
+        }
+      };
+      const refunds = runtime.refunds;
+      const callContext = callContextFor(ctx, extra, { callId, log, idempotencyKey, confirm, refunds });
       const timeoutMs = tool.definition.deadlineMs?.(ctx.config) ?? ctx.config.api.callTimeoutMs;
-      const { value, scope } = await ctx.api.withCall({ fresh, timeoutMs }, () =>
+      const onScope = (callScope: CallScope) => {
+        scope = callScope;
+      };
+      const { value } = await ctx.api.withCall({ fresh, timeoutMs, onScope }, () =>
         tool.definition.handler(args as never, callContext),
       );
       const shown = ctx.policy.present(value);
-      const data = tool.output.parse(isRead(tool.definition) ? withFreshness(shown, scope, ctx) : shown);
-      log.info({ ms: elapsedMs(started), outcome: "ok", cache_hits: scope.cacheHits }, "tool call");
+      const data = tool.output.parse(isRead(tool.definition) && scope ? withFreshness(shown, scope, ctx) : shown);
+      log.info({ ms: elapsedMs(started), outcome: "ok", cache_hits: scope?.cacheHits ?? 0 }, "tool call");
+      audit.finish({ outcome: "ok", ...scopeFacts(scope) });
       const links = tool.definition.resourceLinks?.(data as never) ?? [];
       return {
         content: [
@@ -180,11 +224,16 @@ export function registerTools(
     } catch (error) {
       const payload = toErrorPayload(error, log);
       log.info({ ms: elapsedMs(started), outcome: "error", error_code: payload.error_code }, "tool call");
+      audit.finish({ outcome: "error", errorCode: payload.error_code, ...scopeFacts(scope) });
       return errorResult(payload);
     } finally {
       runtime.tracker.leave();
     }
   });
+}
+
+function scopeFacts(scope: CallScope | undefined): { upstreamRequestIds?: string[]; cacheHits?: number } {
+  return scope ? { upstreamRequestIds: scope.upstreamRequestIds, cacheHits: scope.cacheHits } : {};
 }
 
 function errorResult(payload: ErrorPayload): CallToolResult {
@@ -204,7 +253,7 @@ type Extra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>
 function callContextFor(
   ctx: AppContext,
   extra: Extra,
-  call: { callId: string; log: CallContext["log"]; idempotencyKey: () => string },
+  call: Pick<CallContext, "callId" | "log" | "idempotencyKey" | "confirm" | "refunds">,
 ): CallContext {
   const progressToken = extra._meta?.progressToken;
   return {
@@ -213,6 +262,8 @@ function callContextFor(
     signal: extra.signal,
     log: call.log,
     idempotencyKey: call.idempotencyKey,
+    confirm: call.confirm,
+    refunds: call.refunds,
     async reportProgress(progress, total, message) {
       if (progressToken === undefined || extra.signal.aborted) return;
       await extra.sendNotification({

@@ -59,7 +59,8 @@ export const updateCustomerStatus = defineTool({
   title: "Change a customer's status",
   description: [
     "Set a customer's account status to active, inactive or suspended, with a reason that is kept in the audit",
-    "trail. Suspending blocks the customer's account, so confirm with the user first. If the customer already has",
+    "trail. Suspending blocks the customer's account: the user is asked to confirm it, and if they decline nothing",
+    "changes and you must not retry. If the customer already has",
     "that status nothing is written and changed is false. Returns the updated profile and the previous status.",
   ].join(" "),
   input: {
@@ -86,6 +87,18 @@ export const updateCustomerStatus = defineTool({
     const before = await ctx.api.customers.get(customer_id, options);
     if (before.status === status) {
       return { customer: customerView(before), previous_status: before.status, changed: false };
+    }
+    if (status === "suspended") {
+      await ctx.confirm({
+        action: `suspending ${customer_id}`,
+        summary: `Suspend ${before.name}'s account? A suspended customer is blocked until someone reactivates them.`,
+        details: [
+          ["Customer", `${before.name} (${customer_id})`],
+          ["Status", `${before.status} → suspended`],
+          ["Reason", reason],
+        ],
+        confirmLabel: `Suspend ${before.name}`,
+      });
     }
     const after = await ctx.api.customers.updateStatus(customer_id, { status, reason }, options);
     ctx.log.info({ from: before.status, to: status }, "customer status changed");

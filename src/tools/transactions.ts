@@ -1,6 +1,17 @@
 // Transaction tools: page through a customer's ledger, and refund a charge (all or part of what remains).
 import { z } from "zod";
+import {
+  ApiAuthError,
+  ApiCircuitOpenError,
+  ApiConflictError,
+  ApiError,
+  ApiNotFoundError,
+  ApiOverloadedError,
+  ApiRateLimitError,
+  ApiValidationError,
+} from "../api/errors.js";
 import type { Transaction } from "../api/index.js";
+import type { ConfirmationRequest } from "../context.js";
 import { UserInputError } from "../errors.js";
 import { moneyView } from "../views/money.js";
 import { RefundView, refundView } from "../views/refund.js";
@@ -50,8 +61,8 @@ export const issueRefund = defineTool({
   title: "Refund a charge",
   description: [
     "Return money to a customer from one succeeded charge: the full refundable remainder when amount is omitted,",
-    "or part of it. Money leaves the company and cannot be taken back, so confirm the amount with the user",
-    "first. Check the refundable amount with get_customer_overview or list_transactions; refunds beyond it, and",
+    "or part of it. The user is asked to confirm the exact refund before money moves; if they decline, nothing",
+    "happens and you must not retry. Operator limits per refund and per session apply. Check the refundable amount with get_customer_overview or list_transactions; refunds beyond it, and",
     "refunds of pending, failed or non-charge transactions, are refused without writing. Each successful call",
     "refunds again: never repeat one that succeeded. Returns the refund and the charge after it.",
   ].join(" "),
@@ -80,14 +91,66 @@ export const issueRefund = defineTool({
     const options = { signal: ctx.signal };
     const charge = await ctx.api.transactions.get(transaction_id, options);
     const refundAmount = checkedRefundAmount(charge, amount);
-    const written = await ctx.api.transactions.refund(
-      { transaction_id, amount: refundAmount, reason, ...(note === undefined ? {} : { note }) },
-      { ...options, idempotencyKey: ctx.idempotencyKey() },
-    );
+    // Limits are checked before the user is asked: a refund the server would refuse is never put to them.
+    const reservation = ctx.refunds.reserve(refundAmount, charge.currency);
+    let written;
+    try {
+      const customer = await ctx.api.customers.get(charge.customer_id, options);
+      await ctx.confirm(refundConfirmation({ charge, customerName: customer.name, refundAmount, reason, note }));
+      written = await ctx.api.transactions.refund(
+        { transaction_id, amount: refundAmount, reason, ...(note === undefined ? {} : { note }) },
+        { ...options, idempotencyKey: ctx.idempotencyKey() },
+      );
+    } catch (error) {
+      // A refund the API may have made still counts against the session's limit.
+      if (!(error instanceof ApiError) || neverReachedTheLedger(error)) reservation.release();
+      throw error;
+    }
+    // A replay returned a refund made (and counted) by an earlier call.
+    if (written.replayed) reservation.release();
+    else reservation.commit();
     const after = await ctx.api.transactions.get(transaction_id, options);
     return { refund: refundView(written.record), transaction: transactionView(after), replayed: written.replayed };
   },
 });
+
+/** What the user confirms: customer, charge, exact amount with currency, reason and note. */
+function refundConfirmation(refund: {
+  charge: Transaction;
+  customerName: string;
+  refundAmount: number;
+  reason: string;
+  note: string | undefined;
+}): ConfirmationRequest {
+  const { charge, refundAmount } = refund;
+  const money = (minor: number) => moneyView(minor, charge.currency).display;
+  const remainingAfter = charge.amount - (charge.refunded_amount ?? 0) - refundAmount;
+  const amount = `${money(refundAmount)} (${refundAmount} minor units of ${charge.currency.toUpperCase()})`;
+  return {
+    action: `a refund of ${money(refundAmount)} on ${charge.id}`,
+    summary: `Refund ${money(refundAmount)} to ${refund.customerName}? Money leaves the company and cannot be taken back.`,
+    details: [
+      ["Customer", `${refund.customerName} (${charge.customer_id})`],
+      ["Charge", `${charge.id}: ${money(charge.amount)} on ${charge.created_at.slice(0, 10)}`],
+      ["Refund", amount],
+      ["Left after", `${money(remainingAfter)} still refundable on this charge`],
+      ["Reason", refund.reason],
+      ...(refund.note === undefined ? [] : [["Note", refund.note] as const]),
+    ],
+    confirmLabel: `Refund ${money(refundAmount)}`,
+  };
+}
+
+/** The API answered and refused (4xx) or the request never left (breaker open, queue full): no refund exists. */
+function neverReachedTheLedger(error: ApiError): boolean {
+  return error instanceof ApiNotFoundError
+    || error instanceof ApiValidationError
+    || error instanceof ApiAuthError
+    || error instanceof ApiConflictError
+    || error instanceof ApiRateLimitError
+    || error instanceof ApiCircuitOpenError
+    || error instanceof ApiOverloadedError;
+}
 
 /**
  * Refuses, before anything is written, a refund the API would reject: the API's own 422 stays the backstop for

@@ -17,6 +17,7 @@ export interface TestContextOptions {
   cache?: Partial<Config["cache"]>;
   limits?: Partial<Config["limits"]>;
   access?: Partial<Config["access"]>;
+  writes?: Partial<Config["writes"]>;
   timing?: RetryTiming;
   logger?: Logger;
   apiKey?: string;
@@ -59,6 +60,7 @@ export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): 
       idempotencyWindowMs: 0,
       ...options.limits,
     },
+    writes: { ...defaults.writes, ...options.writes },
     // Tests exercise every tool; the access model has its own tests (tests/server/access.test.ts).
     access: { profile: "admin", readOnly: false, ...options.access },
     logLevel: "debug",

@@ -1,7 +1,12 @@
 // Connects the real SDK Client to a server built by createServer, over the SDK's in-memory transport pair.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../../src/context.js";
 import { createServer, type ServerOptions } from "../../src/server.js";
 
@@ -10,10 +15,30 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-export async function connectInMemory(ctx: AppContext, options: ServerOptions = {}): Promise<Connected> {
+/** How the test client answers a confirmation form; `null` declares no elicitation support at all. */
+export type ElicitationAnswer = (request: ElicitRequest["params"]) => ElicitResult | Promise<ElicitResult>;
+
+/** A user who ticks the box: the default, so tests about other things can make confirmed writes. */
+export const confirmEverything: ElicitationAnswer = () => ({ action: "accept", content: { confirm: true } });
+
+export interface ClientOptions {
+  /** Defaults to confirmEverything; null = a client without elicitation. */
+  elicitation?: ElicitationAnswer | null;
+  clientInfo?: { name: string; version: string };
+}
+
+export async function connectInMemory(
+  ctx: AppContext,
+  options: ServerOptions = {},
+  clientOptions: ClientOptions = {},
+): Promise<Connected> {
   const server = createServer(ctx, options);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "customer-mcp-tests", version: "0.0.0" });
+  const answer = clientOptions.elicitation === undefined ? confirmEverything : clientOptions.elicitation;
+  const client = new Client(clientOptions.clientInfo ?? { name: "customer-mcp-tests", version: "0.0.0" }, {
+    capabilities: answer ? { elicitation: { form: {} } } : {},
+  });
+  if (answer) client.setRequestHandler(ElicitRequestSchema, (request) => answer(request.params));
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
   return {
     client,

@@ -83,7 +83,7 @@ describe("free text", () => {
     const raw = sandbox.store.customersById.get(unsafeNameCustomerId)?.name ?? "";
     const hidden = ["\u200B", "\u0007"];
     expect(hidden.every((char) => raw.includes(char))).toBe(true);
-    const shown = (result.structuredContent as { customer: { name: string } }).customer.name;
+    const shown = (result.structuredContent as { customer: { name: { text: string } } }).customer.name.text;
     expect(shown).toBe(hidden.reduce((name, char) => name.replaceAll(char, ""), raw));
     expect(JSON.stringify(result)).not.toMatch(/\\u200b|\\u0007|\u200B/i);
     await connected.close();

@@ -1,0 +1,223 @@
+// The audit trail: one record per tools/call, whatever happened to it (done, failed, refused, declined, cut off
+// by shutdown), on stderr through the logger and, when CUSTOMER_MCP_AUDIT_FILE is set, appended to a JSONL file
+// with synchronous writes, so a record is on disk before the call's answer is sent and SIGTERM loses nothing.
+// Records carry a hash of the arguments and a redacted summary, never free text, PII or secrets.
+import { createHash } from "node:crypto";
+import { mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import pino from "pino";
+import type { Logger } from "pino";
+
+/** What the server's policy decided for the call. */
+export type AuditDecision =
+  | "allowed"
+  /** Refused by the grant, the rate limit or shutdown, or a confirmation the client could not show. */
+  | "denied"
+  /** A person confirmed the write. */
+  | "confirmed"
+  /** A person declined or cancelled the write (or did not answer). */
+  | "declined"
+  /** Went ahead without confirmation because the operator allows unconfirmed writes. */
+  | "unconfirmed";
+
+export interface AuditRecord {
+  /** When the call arrived (ISO 8601). */
+  time: string;
+  call_id: string;
+  /** Name and version the client gave in `initialize`. */
+  client: { name: string; version: string } | null;
+  tool: string;
+  /** SHA-256 of the arguments as canonical JSON (keys sorted): equal arguments, equal hash. */
+  args_sha256: string;
+  /** The arguments with free text replaced by its length and PII-looking values masked. */
+  args: unknown;
+  decision: AuditDecision;
+  /** `interrupted`: the server shut down before the call finished. */
+  outcome: "ok" | "error" | "interrupted";
+  error_code: string | null;
+  latency_ms: number;
+  upstream_request_ids: string[];
+  idempotency_key: string | null;
+  cache_hits: number;
+}
+
+/** Where records go. `write` must not throw and must not lose a record it accepted. */
+export interface AuditSink {
+  write(record: AuditRecord): void;
+  close(): Promise<void>;
+}
+
+/** Records as `audit` lines of the log (stderr), at info level. */
+export function loggerSink(logger: Logger): AuditSink {
+  const audit = logger.child({ audit: true });
+  return {
+    write: (record) => audit.info(record, "audit"),
+    close: async () => {},
+  };
+}
+
+/**
+ * Appends one JSON line per record to `path` (created 0600, parent folders made), written synchronously. Opens
+ * the file at once, so a path that cannot be written throws here, at startup, rather than losing records later.
+ */
+export function fileSink(path: string, onError: (error: unknown) => void): AuditSink {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, "a", 0o600);
+  const file = pino.destination({ dest: fd, sync: true });
+  file.on("error", onError);
+  return {
+    write(record) {
+      try {
+        file.write(`${JSON.stringify(record)}\n`);
+      } catch (error) {
+        onError(error);
+      }
+    },
+    close: () =>
+      new Promise((resolve) => {
+        file.once("close", () => resolve());
+        file.end();
+      }),
+  };
+}
+
+/** One call's record while it runs: the tool loop fills it in, `finish` writes it once. */
+export interface OpenAuditRecord {
+  decision: AuditDecision;
+  idempotencyKey: string | null;
+  finish(result: {
+    outcome: "ok" | "error";
+    errorCode?: string;
+    upstreamRequestIds?: readonly string[];
+    cacheHits?: number;
+  }): void;
+}
+
+export interface AuditCall {
+  callId: string;
+  tool: string;
+  arguments: unknown;
+  client: { name: string; version: string } | undefined;
+}
+
+export class AuditTrail {
+  private readonly open = new Set<() => void>();
+
+  constructor(
+    private readonly sinks: readonly AuditSink[],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Starts the record of a call. Exactly one record is written, by `finish` or by `interruptOpen`. */
+  begin(call: AuditCall): OpenAuditRecord {
+    const startedAt = this.now();
+    const started = performance.now();
+    let written = false;
+    const base = {
+      time: new Date(startedAt).toISOString(),
+      call_id: call.callId,
+      client: call.client ? { name: clip(call.client.name), version: clip(call.client.version) } : null,
+      tool: clip(call.tool),
+      args_sha256: argumentsHash(call.arguments),
+      args: summarizeArguments(call.arguments),
+    };
+    const entry: OpenAuditRecord = {
+      decision: "allowed",
+      idempotencyKey: null,
+      finish: (result) => write(result.outcome, result),
+    };
+    const write = (outcome: AuditRecord["outcome"], result: Parameters<OpenAuditRecord["finish"]>[0] | undefined) => {
+      if (written) return;
+      written = true;
+      this.open.delete(interrupt);
+      const record: AuditRecord = {
+        ...base,
+        decision: entry.decision,
+        outcome,
+        error_code: result?.errorCode ?? (outcome === "interrupted" ? "server_shutting_down" : null),
+        latency_ms: Math.round((performance.now() - started) * 100) / 100,
+        upstream_request_ids: [...(result?.upstreamRequestIds ?? [])],
+        idempotency_key: entry.idempotencyKey,
+        cache_hits: result?.cacheHits ?? 0,
+      };
+      for (const sink of this.sinks) sink.write(record);
+    };
+    const interrupt = () => write("interrupted", undefined);
+    this.open.add(interrupt);
+    return entry;
+  }
+
+  /** Calls still running. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** At shutdown, after the grace period: writes an `interrupted` record for every call still running. */
+  interruptOpen(): void {
+    for (const interrupt of [...this.open]) interrupt();
+  }
+
+  async close(): Promise<void> {
+    this.interruptOpen();
+    await Promise.all(this.sinks.map((sink) => sink.close()));
+  }
+}
+
+const CLIENT_FIELD_LIMIT = 100;
+
+function clip(text: string): string {
+  const plain = String(text).replace(/[^\x20-\x7e]/g, "?");
+  return plain.length > CLIENT_FIELD_LIMIT ? `${plain.slice(0, CLIENT_FIELD_LIMIT)}…` : plain;
+}
+
+/** JSON with object keys sorted at every level, so equal arguments hash equally whatever their order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : item,
+  ) ?? "null";
+}
+
+export function argumentsHash(args: unknown): string {
+  return createHash("sha256").update(canonicalJson(args ?? {})).digest("hex");
+}
+
+// Values kept as they are: ids (cus_…, txn_…), ISO timestamps and short lower-case tokens such as enum values.
+const ID = /^[a-z]{2,6}_[A-Za-z0-9]{4,64}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const TOKEN = /^[a-z][a-z_]{0,39}$/;
+// Arguments that carry free text (or search terms that may be a name or an email) are never kept, whatever
+// they look like.
+const FREE_TEXT_KEYS = new Set([
+  "query", "body", "note", "subject", "description", "comment", "author", "text",
+  "name", "email", "phone", "address", "tax_id", "date_of_birth", "cursor",
+]);
+const MAX_DEPTH = 4;
+const MAX_KEYS = 30;
+
+/**
+ * A summary safe for an audit log: numbers, booleans, ids, timestamps and enum-like tokens are kept; any other
+ * string becomes `[text, N chars]`; deep or wide structures are cut. Total: never throws.
+ */
+export function summarizeArguments(value: unknown, key = "", depth = 0): unknown {
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (typeof value === "string") {
+    const keep = !FREE_TEXT_KEYS.has(key) && (ID.test(value) || TIMESTAMP.test(value) || TOKEN.test(value));
+    return keep ? value : `[text, ${value.length} chars]`;
+  }
+  if (typeof value !== "object") return `[${typeof value}]`;
+  if (depth >= MAX_DEPTH) return "[nested]";
+  if (Array.isArray(value)) {
+    const items = value.slice(0, MAX_KEYS).map((item) => summarizeArguments(item, key, depth + 1));
+    return value.length > MAX_KEYS ? [...items, `[${value.length - MAX_KEYS} more]`] : items;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const [name, item] of entries.slice(0, MAX_KEYS)) {
+    out[clip(name)] = name === "idempotency_key" ? "[key]" : summarizeArguments(item, name, depth + 1);
+  }
+  if (entries.length > MAX_KEYS) out["…"] = `${entries.length - MAX_KEYS} more keys`;
+  return out;
+}

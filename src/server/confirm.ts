@@ -1,0 +1,109 @@
+// Human confirmation of writes that move money or block an account, through MCP elicitation (form mode). The
+// user sees exactly what will happen and must tick one box; declining, cancelling, not answering or a client
+// error all mean nothing happens. A client that cannot ask its user is refused (fail closed) unless the operator
+// set CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES for an autonomous deployment.
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { Config } from "../config.js";
+import type { ConfirmationRequest } from "../context.js";
+import { type AppError, ConfirmationDeclinedError, ConfirmationRequiredError } from "../errors.js";
+import { sanitizeText } from "../policy/untrusted.js";
+
+/** How the confirmation ended when the write may go ahead; anything else throws. */
+export type ConfirmationDecision = "confirmed" | "unconfirmed";
+
+/** How long a person has to answer before the write is abandoned. */
+export const CONFIRMATION_TIMEOUT_MS = 5 * 60_000;
+
+const NOTHING_DONE = "Nothing was changed.";
+
+export interface ConfirmOptions {
+  server: Server;
+  writes: Config["writes"];
+  signal: AbortSignal;
+  /** Runs the wait without spending the call's API deadline. */
+  outsideDeadline<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** The form message: the action, then one `label: value` line per fact, then what declining does. */
+export function confirmationMessage(request: ConfirmationRequest): string {
+  const width = Math.max(...request.details.map(([label]) => label.length));
+  const lines = request.details.map(([label, value]) => `  ${`${label}:`.padEnd(width + 2)}${sanitizeText(value)}`);
+  return [sanitizeText(request.summary), "", ...lines, "", "Nothing happens unless you confirm."].join("\n");
+}
+
+function canElicitForm(server: Server): boolean {
+  return server.getClientCapabilities()?.elicitation?.form !== undefined;
+}
+
+/**
+ * Asks the user to confirm `request`. Resolves with the decision when the write may proceed; throws
+ * ConfirmationDeclinedError when the user said no (or did not answer) and ConfirmationRequiredError when this
+ * client cannot ask and unconfirmed writes are not allowed.
+ */
+export async function confirmWrite(
+  request: ConfirmationRequest,
+  options: ConfirmOptions,
+): Promise<ConfirmationDecision> {
+  if (!canElicitForm(options.server)) {
+    if (options.writes.allowUnconfirmed) return "unconfirmed";
+    throw new ConfirmationRequiredError(
+      `${request.action} needs a person to confirm it, and this MCP client cannot show a confirmation form `
+      + `(it does not support elicitation). ${NOTHING_DONE}`,
+      {
+        nextStep: "Do not retry. Tell the user this action must be confirmed in a client that supports MCP "
+          + "elicitation, or done directly in the customer system.",
+      },
+    );
+  }
+  let answer;
+  try {
+    answer = await options.outsideDeadline(() =>
+      options.server.elicitInput(
+        {
+          mode: "form",
+          message: confirmationMessage(request),
+          requestedSchema: {
+            type: "object",
+            properties: {
+              confirm: {
+                type: "boolean",
+                title: sanitizeText(request.confirmLabel),
+                description: "Tick to go ahead. Declining or leaving it unticked changes nothing.",
+                default: false,
+              },
+            },
+            required: ["confirm"],
+          },
+        },
+        { signal: options.signal, timeout: CONFIRMATION_TIMEOUT_MS },
+      ),
+    );
+  } catch (error) {
+    throw unansweredError(request, error, options.signal);
+  }
+  if (answer.action === "accept" && answer.content?.confirm === true) return "confirmed";
+  const how = answer.action === "cancel" ? "cancelled" : "declined";
+  throw new ConfirmationDeclinedError(`The user ${how} ${request.action}. ${NOTHING_DONE}`, {
+    nextStep: "Do not retry or look for another way to do it. Ask the user what they want to do instead.",
+  });
+}
+
+function unansweredError(request: ConfirmationRequest, error: unknown, signal: AbortSignal): AppError {
+  if (signal.aborted) {
+    return new ConfirmationDeclinedError(`The call was cancelled while waiting for confirmation. ${NOTHING_DONE}`, {
+      cause: error,
+      nextStep: "Do not retry unless the user asks for it again.",
+    });
+  }
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    return new ConfirmationDeclinedError(
+      `No one confirmed ${request.action} within ${CONFIRMATION_TIMEOUT_MS / 60_000} minutes. ${NOTHING_DONE}`,
+      { cause: error, nextStep: "Ask the user whether they still want this, then call the tool again." },
+    );
+  }
+  return new ConfirmationRequiredError(
+    `The client could not show the confirmation for ${request.action}. ${NOTHING_DONE}`,
+    { cause: error, nextStep: "Do not retry. Tell the user the action could not be confirmed in this client." },
+  );
+}

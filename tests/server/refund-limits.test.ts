@@ -1,0 +1,125 @@
+// Refund limits: a ceiling per refund and a running total per session and currency, on top of the refundable
+// remainder. A refused refund is refused before the user is asked and before anything is written.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RefundAllowance } from "../../src/policy/refund-limits.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { transactionTools } from "../../src/tools/transactions.js";
+import { testContext } from "../helpers/context.js";
+import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
+
+describe("RefundAllowance", () => {
+  it("refuses one refund above the per-refund ceiling, naming the limit", () => {
+    const allowance = new RefundAllowance({ maxRefund: 5_000, maxSessionRefunds: 100_000 });
+    expect(() => allowance.reserve(5_001, "usd")).toThrow(/above this server's limit of \$50\.00 per refund/);
+    expect(allowance.usedIn("usd")).toBe(0);
+    allowance.reserve(5_000, "usd").commit();
+    expect(allowance.usedIn("usd")).toBe(5_000);
+  });
+
+  it("keeps a session total per currency, never converting between them", () => {
+    const allowance = new RefundAllowance({ maxRefund: 10_000, maxSessionRefunds: 15_000 });
+    allowance.reserve(10_000, "usd").commit();
+    expect(() => allowance.reserve(6_000, "usd")).toThrow(/\$100\.00 already refunded or in progress; \$50\.00 left/);
+    allowance.reserve(10_000, "eur").commit();
+    allowance.reserve(5_000, "usd").commit();
+    expect(allowance.usedIn("usd")).toBe(15_000);
+    expect(allowance.usedIn("eur")).toBe(10_000);
+  });
+
+  it("counts a refund in flight, and gives back what a released one reserved (once)", () => {
+    const allowance = new RefundAllowance({ maxRefund: 10_000, maxSessionRefunds: 10_000 });
+    const inFlight = allowance.reserve(8_000, "usd");
+    expect(() => allowance.reserve(8_000, "usd")).toThrow(/limit_exceeded|above/);
+    inFlight.release();
+    inFlight.release();
+    expect(allowance.usedIn("usd")).toBe(0);
+    const committed = allowance.reserve(8_000, "usd");
+    committed.commit();
+    committed.release();
+    expect(allowance.usedIn("usd")).toBe(8_000);
+  });
+});
+
+describe("issue_refund under operator limits", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: 42 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  const used = new Set<string>();
+  function charges(count: number, minAmount: number) {
+    const found = sandbox.store.transactions.filter(
+      (txn) =>
+        txn.type === "charge" && txn.status === "succeeded" && (txn.refunded_amount ?? 0) === 0
+        && txn.currency === "usd" && txn.amount >= minAmount && !used.has(txn.id),
+    ).slice(0, count);
+    if (found.length < count) throw new Error("not enough refundable usd charges in the seed");
+    for (const txn of found) used.add(txn.id);
+    return found;
+  }
+
+  it("refuses a refund above the per-refund limit without asking the user or writing", async () => {
+    const [charge] = charges(1, 2_000);
+    let asked = 0;
+    const conn = await connectInMemory(
+      testContext(sandbox, { writes: { maxRefund: 1_000 } }),
+      { tools: transactionTools },
+      {
+        elicitation: () => {
+          asked++;
+          return { action: "accept", content: { confirm: true } };
+        },
+      },
+    );
+    const before = sandbox.store.created.refunds;
+    // Omitting amount means the whole remainder, which is above the limit too.
+    for (const args of [{ amount: 1_001 }, {}]) {
+      const error = errorOf(
+        await callTool(conn.client, "issue_refund", { transaction_id: charge!.id, reason: "duplicate", ...args }),
+      );
+      expect(error.error_code).toBe("limit_exceeded");
+      expect(error.message).toMatch(/\$10\.00 per refund/);
+    }
+    expect(asked).toBe(0);
+    expect(sandbox.store.created.refunds).toBe(before);
+    await conn.close();
+  });
+
+  it("stops at the session total, and a declined refund does not use it up", async () => {
+    const [first, second, third] = charges(3, 500);
+    let answer: "accept" | "decline" = "accept";
+    const conn = await connectInMemory(
+      testContext(sandbox, { writes: { maxRefund: 1_000, maxSessionRefunds: 500 } }),
+      { tools: transactionTools },
+      { elicitation: () => (answer === "accept" ? { action: "accept", content: { confirm: true } } : { action: "decline" }) },
+    );
+    const refund = (id: string, amount: number) =>
+      callTool(conn.client, "issue_refund", { transaction_id: id, amount, reason: "requested_by_customer" });
+
+    answer = "decline";
+    expect(errorOf(await refund(first!.id, 300)).error_code).toBe("confirmation_declined");
+    answer = "accept";
+    expect((await refund(first!.id, 300)).isError).toBeFalsy();
+    expect((await refund(second!.id, 200)).isError).toBeFalsy();
+    const before = sandbox.store.created.refunds;
+    const error = errorOf(await refund(third!.id, 1));
+    expect(error.error_code).toBe("limit_exceeded");
+    expect(error.message).toMatch(/\$5\.00 already refunded or in progress; \$0\.00 left/);
+    expect(sandbox.store.created.refunds).toBe(before);
+    await conn.close();
+  });
+
+  it("each server session has its own total", async () => {
+    const [a, b] = charges(2, 500);
+    const limits = { writes: { maxRefund: 1_000, maxSessionRefunds: 300 } };
+    for (const charge of [a!, b!]) {
+      const conn = await connectInMemory(testContext(sandbox, limits), { tools: transactionTools });
+      const result = await callTool(conn.client, "issue_refund", { transaction_id: charge.id, amount: 300, reason: "duplicate" });
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      await conn.close();
+    }
+  });
+});
