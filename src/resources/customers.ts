@@ -1,5 +1,6 @@
 // customer://customers/{customer_id}: one customer's profile as JSON, with id completion and paged listing.
 import { completeCustomerIds } from "../completions.js";
+import { sanitizeText } from "../policy/untrusted.js";
 import { UserInputError } from "../errors.js";
 import { ParamCustomerId } from "../tools/params.js";
 import { customerView } from "../views/customer.js";
@@ -31,7 +32,7 @@ export const customerResource: TemplateResourceDefinition = {
       resources: page.data.map((customer) => ({
         uri: `customer://customers/${customer.id}`,
         name: customer.id,
-        title: customer.name,
+        title: sanitizeText(customer.name),
       })),
       next_cursor: page.next_cursor,
     };

@@ -47,7 +47,8 @@ export const getCustomerOverview = defineTool({
   ].join(" "),
   input: { customer_id: ParamCustomerId },
   output: CustomerOverviewShape,
-  access: { toolset: "customers", scopes: ["customers:read"] },
+  // It shows transactions and tickets too, so it needs every scope whose data it shows.
+  access: { toolset: "customers", scopes: ["customers:read", "billing:read", "tickets:read"] },
   annotations: READ_ONLY,
   async handler({ customer_id }, ctx) {
     return loadCustomerOverview(customer_id, ctx);
