@@ -41,7 +41,9 @@ describe("dist/index.js --sandbox over stdio", () => {
     const customer = (await server.request("tools/call", {
       name: "get_customer",
       arguments: { customer_id: id, include_transactions: true },
-    })) as { result: { isError?: boolean; structuredContent: { customer: { name: { untrusted: string; text: string } } } };
+    })) as {
+      result: { isError?: boolean; structuredContent: { customer: { name: { untrusted: string; text: string } } } };
+    };
     expect(customer.result.isError).toBeFalsy();
     expect(customer.result.structuredContent.customer.name).toEqual({ untrusted: "customer", text: "Ada Lovelace" });
 
