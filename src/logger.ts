@@ -3,8 +3,8 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "./config.js";
 
-/** Paths pino censors wherever they appear (top level and one or two objects deep). */
-const SECRET_KEYS = [
+/** Keys whose values are censored wherever they appear (top level and one or two objects deep). */
+const SECRET_KEYS = new Set([
   "authorization",
   "Authorization",
   "apiKey",
@@ -16,8 +16,40 @@ const SECRET_KEYS = [
   "secret",
   "password",
   "cookie",
-];
-export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+]);
+const CENSOR = "[redacted]";
+/** A secret key is found at depth 0 (`key`), 1 (`*.key`) or 2 (`*.*.key`). */
+const MAX_DEPTH = 2;
+
+/**
+ * Returns `value` itself when no secret key appears within three levels (the common case: nothing is copied),
+ * otherwise a copy with those values censored. Used instead of pino's `redact` option: with wildcard paths that
+ * option clones and walks every logged value, which made logging the largest CPU cost of a cached tool call
+ * (docs/benchmarks.md). Only plain objects, arrays and errors are searched; an error is copied as an error.
+ */
+export function redactSecrets<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== "object") return value;
+  const isError = value instanceof Error;
+  if (!isError && !Array.isArray(value)) {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+  }
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const current = source[key];
+    const next = SECRET_KEYS.has(key) ? CENSOR : depth < MAX_DEPTH ? redactSecrets(current, depth + 1) : current;
+    if (next === current) continue;
+    copy ??= isError ? cloneError(source) : Array.isArray(source) ? ([...source] as typeof source) : { ...source };
+    copy[key] = next;
+  }
+  return (copy ?? value) as T;
+}
+
+/** Own properties (message and stack included) on the same prototype: still an Error to pino's serializer. */
+function cloneError<T extends object>(error: T): T {
+  return Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as T;
+}
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -27,17 +59,27 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? pino.destination({ dest: 2, sync: false });
-  return pino(
+  const logger = pino(
     {
       name: "customer-mcp",
       level: options.level,
-      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redactSecrets(bindings),
+        log: (object) => redactSecrets(object),
+      },
     },
     destination,
   );
+  // pino gives child bindings no formatter, so they are redacted on the way in. Every child (and grandchild)
+  // is created from the root by prototype, so it inherits this method.
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, redactSecrets(bindings), childOptions);
+  } as Logger["child"];
+  return logger;
 }
 
 /** Writes out buffered log lines; call before exiting. */

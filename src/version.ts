@@ -1,5 +1,6 @@
 // The package's name and version, read from package.json so there is one source of truth. The file sits one
-// level above both src/ (tsx) and dist/ (built), so the same relative path works for either.
+// level above src/ (tsx) and dist/ (built; the bundle and its chunks all sit directly in dist/), so the same
+// relative path works for either. Read once: start-up asks for it more than once.
 import { createRequire } from "node:module";
 
 interface PackageInfo {
@@ -7,8 +8,13 @@ interface PackageInfo {
   version: string;
 }
 
+let cached: PackageInfo | undefined;
+
 export function readPackageInfo(): PackageInfo {
-  const require = createRequire(import.meta.url);
-  const { name, version } = require("../package.json") as PackageInfo;
-  return { name, version };
+  if (!cached) {
+    const require = createRequire(import.meta.url);
+    const { name, version } = require("../package.json") as PackageInfo;
+    cached = Object.freeze({ name, version });
+  }
+  return cached;
 }
