@@ -40,6 +40,7 @@ const INVISIBLE =
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Cf}\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0D\u{E0100}-\u{E01EF}]/gu;
 // Emoji presentation selectors are kept one at a time: a long run of them is another way to encode hidden bits.
 const SELECTOR_RUN = /([\uFE0E\uFE0F])[\uFE0E\uFE0F]+/g;
+const PLAIN_LINE = /^[\x20-\x7e\t]*$/;
 const LINE_BREAK = /\r\n?|[\u2028\u2029\u0085]/g;
 // A newline followed by three or more blank lines (spaces and tabs allowed) becomes exactly two blank lines.
 // `[ \t]*` and `\n` never overlap, so this is linear.
@@ -52,6 +53,9 @@ const BLANK_LINES = /\n(?:[ \t]*\n){3,}/g;
  */
 export function sanitizeText(text: string): string {
   if (typeof text !== "string") return "";
+  // Most values (ids, enums, names, dates) are single-line printable ASCII, which every rule below leaves as is:
+  // one scan instead of six passes keeps this off the hot path of every tool call.
+  if (PLAIN_LINE.test(text)) return text;
   return text
     .replace(LONE_SURROGATE, "\uFFFD")
     .replace(LINE_BREAK, "\n")

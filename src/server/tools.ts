@@ -22,7 +22,6 @@ import type { ToolDefinition } from "../tools/define.js";
 import { IdempotencyKeys } from "./idempotency.js";
 import type { CallTracker } from "./lifecycle.js";
 import { ToolRateLimiter } from "./rate-limit.js";
-import { elapsedMs } from "./timing.js";
 
 interface CompiledTool {
   definition: ToolDefinition;
@@ -151,7 +150,6 @@ export function registerTools(
     }
     const name = tool.definition.name;
     const log = ctx.logger.child({ tool: name, call_id: callId });
-    const started = performance.now();
     if (!runtime.tracker.enter()) {
       audit.decision = "denied";
       const payload = toErrorPayload(new ShuttingDownError("The server is shutting down and takes no new calls.", {
@@ -211,7 +209,6 @@ export function registerTools(
       );
       const shown = ctx.policy.present(value);
       const data = tool.output.parse(isRead(tool.definition) && scope ? withFreshness(shown, scope, ctx) : shown);
-      log.info({ ms: elapsedMs(started), outcome: "ok", cache_hits: scope?.cacheHits ?? 0 }, "tool call");
       audit.finish({ outcome: "ok", ...scopeFacts(scope) });
       const links = tool.definition.resourceLinks?.(data as never) ?? [];
       return {
@@ -223,7 +220,6 @@ export function registerTools(
       };
     } catch (error) {
       const payload = toErrorPayload(error, log);
-      log.info({ ms: elapsedMs(started), outcome: "error", error_code: payload.error_code }, "tool call");
       audit.finish({ outcome: "error", errorCode: payload.error_code, ...scopeFacts(scope) });
       return errorResult(payload);
     } finally {

@@ -67,7 +67,7 @@ describe("dist/index.js --sandbox over stdio", () => {
     expect(logs.some((line) => line.msg.includes("--sandbox: using the built-in sandbox customer API"))).toBe(
       true,
     );
-    expect(logs.some((line) => line.msg === "tool call")).toBe(true);
+    expect(logs.some((line) => line.msg === "audit")).toBe(true);
   });
 
   it("exits 0 on SIGTERM", async () => {

@@ -454,7 +454,7 @@ describe("faults that meet many calls at once", () => {
       controller.abort();
       expect(await write).toBeInstanceOf(Error);
       expect(dataOf(await holder)).toHaveProperty("customer");
-      const noteCall = () => logs.lines().find((line) => line.tool === "add_customer_note" && line.msg === "tool call");
+      const noteCall = () => logs.lines().find((line) => line.tool === "add_customer_note" && line.msg === "audit");
       await vi.waitFor(() => expect(noteCall()).toBeDefined());
       expect(logs.lines().filter((line) => line.msg === "unexpected error in tool call")).toEqual([]);
       expect(noteCall()).toMatchObject({ outcome: "error", error_code: "cancelled" });

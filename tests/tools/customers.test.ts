@@ -167,7 +167,7 @@ describe("get_customer", () => {
 describe("logging", () => {
   it("logs each call with tool and call id, and never the API key", async () => {
     await callTool(connected.client, "get_customer", { customer_id: ada().id });
-    const calls = logs.lines().filter((line) => line.msg === "tool call");
+    const calls = logs.lines().filter((line) => line.msg === "audit");
     expect(calls.at(-1)).toMatchObject({ tool: "get_customer", outcome: "ok", call_id: expect.any(String) });
     expect(logs.text()).not.toContain(sandbox.apiKey);
   });

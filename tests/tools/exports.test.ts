@@ -177,7 +177,7 @@ describe("export_customers", () => {
     // The boundary records the call as cancelled by the caller, not as an unexpected failure.
     await vi.waitFor(() =>
       expect(cancelLogs.lines()).toContainEqual(
-        expect.objectContaining({ msg: "tool call", outcome: "error", error_code: "cancelled" }),
+        expect.objectContaining({ msg: "audit", outcome: "error", error_code: "cancelled" }),
       ),
     );
     expect(cancelLogs.lines().filter((line) => line.level === "error")).toEqual([]);
