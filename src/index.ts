@@ -13,6 +13,7 @@ import type { Sandbox } from "./sandbox/index.js";
 import { createPolicy } from "./policy/index.js";
 import { createServer } from "./server.js";
 import { AuditTrail, fileSink, loggerSink } from "./server/audit.js";
+import { ClientLogMirror } from "./server/client-log.js";
 import { CallTracker } from "./server/lifecycle.js";
 import { HardenedStdioServerTransport } from "./server/stdio.js";
 import { readPackageInfo } from "./version.js";
@@ -98,7 +99,8 @@ async function doctor(config: Config): Promise<void> {
 }
 
 async function serve(config: Config): Promise<void> {
-  const logger = createLogger({ level: config.logLevel });
+  const clientLog = new ClientLogMirror();
+  const logger = createLogger({ level: config.logLevel, onWarning: clientLog.listener });
   guardProcess(logger);
   for (const warning of config.warnings) logger.warn(warning);
   const { name, version } = readPackageInfo();
@@ -115,7 +117,7 @@ async function serve(config: Config): Promise<void> {
   const policy = createPolicy(config.access);
   logger.info({ scopes: [...policy.grant.scopes], pii: policy.canSeePii }, "access granted to the agent");
   const audit = auditTrailFor(config, logger);
-  const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker, audit });
+  const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker, audit, clientLog });
   const transport = new HardenedStdioServerTransport();
   transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
   await server.connect(transport);
@@ -129,6 +131,7 @@ async function serve(config: Config): Promise<void> {
       }
       // Calls that outlived the grace period still get their record, marked interrupted.
       await audit.close();
+      clientLog.detach();
       // A call counts as finished just before the SDK writes its response; one turn of the event loop lets
       // that write happen before the transport closes.
       await new Promise((resolve) => setImmediate(resolve));

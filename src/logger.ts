@@ -55,9 +55,25 @@ export interface LoggerOptions {
   level: LogLevel;
   /** Defaults to stderr; tests pass a stream to capture lines. */
   destination?: DestinationStream;
+  /** Also receives every warn, error and fatal line (MCP logging mirrors them to the client). */
+  onWarning?: WarningListener;
+}
+
+/** A warn-or-worse log line: pino's numeric level, the child's bindings merged with the logged object, the message. */
+export type WarningListener = (level: number, fields: Record<string, unknown>, message: string) => void;
+
+const WARN_LEVEL = 40;
+
+/** The logged object and message of a pino call, whichever of its forms was used. */
+function entryOf(args: unknown[]): { fields: Record<string, unknown>; message: string } {
+  const [first, second] = args;
+  if (typeof first === "string") return { fields: {}, message: first };
+  const fields = first instanceof Error ? { err: first } : ((first ?? {}) as Record<string, unknown>);
+  return { fields, message: typeof second === "string" ? second : first instanceof Error ? first.message : "" };
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  const { onWarning } = options;
   const destination = options.destination ?? pino.destination({ dest: 2, sync: false });
   const logger = pino(
     {
@@ -65,6 +81,7 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
+      ...(onWarning ? { hooks: { logMethod: mirrorWarnings(onWarning) } } : {}),
       formatters: {
         level: (label) => ({ level: label }),
         bindings: (bindings) => redactSecrets(bindings),
@@ -80,6 +97,21 @@ export function createLogger(options: LoggerOptions): Logger {
     return child.call(this, redactSecrets(bindings), childOptions);
   } as Logger["child"];
   return logger;
+}
+
+/** A pino `logMethod` hook: hands warn-or-worse lines to `listener`, then logs as usual. Never throws. */
+function mirrorWarnings(listener: WarningListener) {
+  return function (this: Logger, args: Parameters<Logger["info"]>, method: (...a: unknown[]) => void, level: number) {
+    if (level >= WARN_LEVEL) {
+      try {
+        const { fields, message } = entryOf(args);
+        listener(level, redactSecrets({ ...this.bindings(), ...fields }), message);
+      } catch {
+        // The mirror is a convenience; the line still goes to stderr below.
+      }
+    }
+    method.apply(this, args);
+  };
 }
 
 /** Writes out buffered log lines; call before exiting. */

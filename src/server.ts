@@ -7,6 +7,7 @@ import { UNTRUSTED_NOTICE } from "./policy/untrusted.js";
 import { RefundAllowance } from "./policy/refund-limits.js";
 import type { PromptDefinition } from "./prompts/define.js";
 import { AuditTrail, loggerSink } from "./server/audit.js";
+import type { ClientLogMirror } from "./server/client-log.js";
 import { allPrompts } from "./prompts/index.js";
 import { CallTracker } from "./server/lifecycle.js";
 import { registerPrompts } from "./server/prompts.js";
@@ -35,14 +36,18 @@ export interface ServerOptions {
   tracker?: CallTracker;
   /** Defaults to the log (stderr) only; index.ts adds the audit file when one is configured. */
   audit?: AuditTrail;
+  /** Mirrors the logger's warnings and errors to the client (MCP logging); the logger must feed it. */
+  clientLog?: ClientLogMirror;
 }
 
 export function createServer(ctx: AppContext, options: ServerOptions = {}): McpServer {
   const { version } = readPackageInfo();
   const mcp = new McpServer(
     { name: "customer-mcp", title: "Customer API", version },
-    { instructions: SERVER_INSTRUCTIONS },
+    // logging: warnings and errors reach the client as notifications/message, at the level it sets.
+    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
   );
+  options.clientLog?.attach(mcp.server);
   registerTools(mcp, ctx, options.tools ?? allTools, {
     tracker: options.tracker ?? new CallTracker(),
     audit: options.audit ?? new AuditTrail([loggerSink(ctx.logger)]),

@@ -1,0 +1,81 @@
+// MCP logging: the server's warnings and errors reach the client as notifications/message, at the level the
+// client sets, with only safe fields. Real SDK client over the in-memory pair, real sandbox faults.
+import { Writable } from "node:stream";
+import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { ClientLogMirror } from "../../src/server/client-log.js";
+import { testContext } from "../helpers/context.js";
+import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 42 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+async function connectWithMirror() {
+  const mirror = new ClientLogMirror();
+  const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const logger = createLogger({ level: "info", destination: stderr, onWarning: mirror.listener });
+  const ctx = testContext(sandbox, { logger, maxRetries: 0 });
+  const conn = await connectInMemory(ctx, { clientLog: mirror });
+  const received: Array<LoggingMessageNotification["params"]> = [];
+  conn.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+    received.push(notification.params);
+  });
+  return { ...conn, logger, received, mirror };
+}
+
+describe("MCP logging", () => {
+  it("declares the logging capability", async () => {
+    const conn = await connectWithMirror();
+    expect(conn.client.getServerCapabilities()?.logging).toEqual({});
+    await conn.close();
+  });
+
+  it("mirrors a failing call's warning with tool, call id and error code, and nothing secret", async () => {
+    const conn = await connectWithMirror();
+    sandbox.faults.add({ kind: "status", status: 500, path: "/v1/customers", times: 1 });
+    const error = errorOf(await callTool(conn.client, "get_customer", { customer_id: sandbox.store.fixtures.demoCustomerId }));
+    expect(error.error_code).toBe("backend_error");
+    await vi.waitFor(() => expect(conn.received.length).toBeGreaterThan(0));
+    const warning = conn.received.find((message) => (message.data as { tool?: string }).tool === "get_customer");
+    expect(warning).toMatchObject({
+      level: "warning",
+      logger: "customer-mcp",
+      data: { tool: "get_customer", call_id: expect.any(String), error_code: "backend_error" },
+    });
+    expect(Object.keys(warning!.data as object).sort()).toEqual(["call_id", "error_code", "message", "tool"]);
+    expect(JSON.stringify(conn.received)).not.toContain(sandbox.apiKey);
+    sandbox.faults.clear();
+    await conn.close();
+  });
+
+  it("follows logging/setLevel: below the level nothing is sent", async () => {
+    const conn = await connectWithMirror();
+    await conn.client.setLoggingLevel("error");
+    conn.logger.warn("a warning the client asked not to see");
+    conn.logger.error({ incident_id: "inc_1" }, "an error the client sees");
+    conn.logger.info("info lines are never mirrored");
+    await vi.waitFor(() => expect(conn.received).toHaveLength(1));
+    expect(conn.received[0]).toMatchObject({ level: "error", data: { message: "an error the client sees", incident_id: "inc_1" } });
+    await conn.client.setLoggingLevel("warning");
+    conn.logger.warn("now it is sent");
+    await vi.waitFor(() => expect(conn.received).toHaveLength(2));
+    expect(conn.received[1]).toMatchObject({ level: "warning", data: { message: "now it is sent" } });
+    await conn.close();
+  });
+
+  it("drops lines once detached, and a closed client never breaks logging", async () => {
+    const conn = await connectWithMirror();
+    await conn.close();
+    expect(() => conn.logger.error("after close")).not.toThrow();
+    conn.mirror.detach();
+    conn.logger.error("after detach");
+    expect(conn.received).toHaveLength(0);
+  });
+});
