@@ -2,7 +2,7 @@
 // CLI entry: parse flags and environment, build the context, connect stdio. Nothing else lives here.
 // stdout is reserved for JSON-RPC: only --help and --version print to it, before any server exists.
 import type { Logger } from "pino";
-import { type CustomerApi, createCustomerApi } from "./api/index.js";
+import { type CustomerApi, createCustomerApi, loadHttpLibrary } from "./api/index.js";
 import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
 import { systemClock } from "./context.js";
 import { newIncidentId } from "./boundary.js";
@@ -121,6 +121,8 @@ async function serve(config: Config): Promise<void> {
   const transport = new HardenedStdioServerTransport();
   transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
   await server.connect(transport);
+  // The HTTP library loads lazily so `initialize` is answered sooner; warm it up right after, before the first call.
+  setImmediate(() => void loadHttpLibrary().catch((error: unknown) => logger.error({ err: error }, "loading axios failed")));
   logger.info({ version, backend: config.backend.kind }, "customer-mcp ready on stdio");
 
   onShutdownSignal(

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   // ── The sandbox, in its own process ──────────────────────────────────────────────────────────────────────
   const sandbox = await startSandboxProcess();
   log(`sandbox on ${sandbox.url} (pid ${sandbox.pid})`);
-  const http = rawTextClient({
+  const http = await rawTextClient({
     baseUrl: sandbox.url,
     userAgent: "customer-mcp-bench",
     maxSockets: AGENT_MAX_SOCKETS,
@@ -425,7 +425,7 @@ async function startSandboxProcess(): Promise<SandboxProcess> {
   return { url: banner[1] ?? "", apiKey: banner[2] ?? "", pid: child.pid ?? 0, kill };
 }
 
-type HttpInstance = ReturnType<typeof rawTextClient>["instance"];
+type HttpInstance = Awaited<ReturnType<typeof rawTextClient>>["instance"];
 
 async function customerIds(http: HttpInstance, auth: Record<string, string>): Promise<string[]> {
   const ids: string[] = [];
@@ -587,7 +587,8 @@ async function runSoak(target: SoakTarget, logFd: number): Promise<SoakResult> {
     process.kill(server.pid, "SIGUSR2");
     for (let waited = 0; waited < 10_000; waited += 20) {
       await new Promise((r) => setTimeout(r, 20));
-      const lines = existsSync(probeFile) ? readFileSync(probeFile, "utf8").trim().split("\n") : [];
+      // Only whole lines: the probe may be halfway through appending the next one.
+      const lines = existsSync(probeFile) ? readFileSync(probeFile, "utf8").split("\n").slice(0, -1) : [];
       if (lines.length >= wanted) return JSON.parse(lines[wanted - 1] as string) as { heapUsed: number; rss: number };
     }
     throw new Error("the heap probe did not answer within 10 s");

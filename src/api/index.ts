@@ -14,6 +14,9 @@ import { type SegmentsApi, segmentsApi } from "./segments.js";
 import { type TicketsApi, ticketsApi } from "./tickets.js";
 import { type TransactionsApi, transactionsApi } from "./transactions.js";
 
+/** Starts loading the HTTP library ahead of the first request (it is loaded lazily to keep start-up short). */
+export { loadHttpLibrary } from "./transport.js";
+
 const HealthSchema = z.object({ status: z.string() });
 
 export interface CustomerApi {

@@ -1,10 +1,10 @@
 // OAuth 2.0 client-credentials AuthProvider: gets a bearer token from the token endpoint, caches it until shortly
 // before it expires, and refreshes it once for all concurrent callers, so API calls rarely wait on the endpoint.
-import axios, { type AxiosResponse } from "axios";
+import type { AxiosResponse } from "axios";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { AuthProvider } from "./auth.js";
-import { headerString, rawTextClient, sanitizedCause } from "./transport.js";
+import { headerString, isAxiosError, rawTextClient, sanitizedCause } from "./transport.js";
 import {
   ApiAuthError,
   type ApiError,
@@ -113,11 +113,13 @@ export function clientCredentialsAuth(options: ClientCredentialsOptions): AuthPr
 
 /** Builds the one function that talks to the token endpoint; it never throws anything but an ApiError. */
 function tokenFetcher(options: ClientCredentialsOptions, now: () => number, log: Logger): () => Promise<CachedToken> {
-  const { instance } = rawTextClient({
+  // Created on the first token request: axios is loaded lazily (see loadHttpLibrary).
+  let client: ReturnType<typeof rawTextClient> | undefined;
+  const http = () => (client ??= rawTextClient({
     userAgent: options.userAgent,
     maxSockets: 4,
     maxContentLength: MAX_TOKEN_RESPONSE_BYTES,
-  });
+  }));
   const form = new URLSearchParams({
     grant_type: "client_credentials",
     client_id: options.clientId,
@@ -154,6 +156,7 @@ function tokenFetcher(options: ClientCredentialsOptions, now: () => number, log:
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
     try {
+      const { instance } = await http();
       return await instance.post<string>(options.tokenUrl, form, {
         signal: timeout.signal,
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -165,7 +168,7 @@ function tokenFetcher(options: ClientCredentialsOptions, now: () => number, log:
       }
       const timedOut =
         timeout.signal.aborted ||
-        (axios.isAxiosError(error) && (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT"));
+        (isAxiosError(error) && (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT"));
       throw apiErrorFromTransport(timedOut ? "timeout" : "network", cause);
     } finally {
       clearTimeout(timer);

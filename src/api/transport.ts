@@ -3,7 +3,7 @@
 // breakers, cache) live in http.ts; nothing outside src/api/ ever sees an axios object.
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import type { AxiosError, AxiosInstance, AxiosResponse, AxiosStatic } from "axios";
 import type { z } from "zod";
 import type { AuthProvider } from "./auth.js";
 import {
@@ -92,16 +92,30 @@ export function pathOf(strings: TemplateStringsArray, ...segments: string[]): st
 }
 
 /**
+ * axios, imported on first use rather than at start: it is a large share of the code loaded before `initialize`
+ * can be answered, and no request is made before then. index.ts starts the import once the server is connected.
+ */
+export async function loadHttpLibrary(): Promise<AxiosStatic> {
+  return (await import("axios")).default;
+}
+
+/** Same as axios.isAxiosError, without needing axios loaded. */
+export function isAxiosError(error: unknown): error is AxiosError {
+  return typeof error === "object" && error !== null && (error as { isAxiosError?: unknown }).isAxiosError === true;
+}
+
+/**
  * An axios instance that hands back raw text for every status: callers parse and validate themselves, so a
  * malformed body is a typed error, never a silent string. No redirects: one would re-send the credentials to
  * wherever it points.
  */
-export function rawTextClient(options: {
+export async function rawTextClient(options: {
   baseUrl?: string;
   userAgent: string;
   maxSockets: number;
   maxContentLength: number;
-}): { instance: AxiosInstance; destroy(): void } {
+}): Promise<{ instance: AxiosInstance; destroy(): void }> {
+  const axios = await loadHttpLibrary();
   const maxFreeSockets = Math.ceil(options.maxSockets / 4);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets };
   const httpAgent = new HttpAgent(agentOptions);
@@ -129,12 +143,14 @@ export function rawTextClient(options: {
 
 export function createTransport(options: TransportOptions): Transport {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const { instance, destroy } = rawTextClient({
+  // Created on the first request (see loadHttpLibrary); the promise is shared by every attempt.
+  let client: ReturnType<typeof rawTextClient> | undefined;
+  const http = () => (client ??= rawTextClient({
     baseUrl: options.baseUrl,
     userAgent: options.userAgent,
     maxSockets: 128,
     maxContentLength: maxResponseBytes,
-  });
+  }));
 
   async function attempt<T>(
     request: HttpRequest<T>,
@@ -150,6 +166,7 @@ export function createTransport(options: TransportOptions): Transport {
     let authorization = "";
     try {
       authorization = await options.auth.authorization(signal);
+      const { instance } = await http();
       response = await instance.request<string>({
         method: request.method,
         url: request.path,
@@ -230,7 +247,12 @@ export function createTransport(options: TransportOptions): Transport {
     };
   }
 
-  return { attempt, close: destroy };
+  return {
+    attempt,
+    close() {
+      void client?.then(({ destroy }) => destroy());
+    },
+  };
 }
 
 function transportFailure(
@@ -240,7 +262,7 @@ function transportFailure(
 ): TransportFailure {
   if (callerSignal?.aborted) return "cancelled";
   if (timeoutSignal.aborted) return "timeout";
-  if (axios.isAxiosError(error) && (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT"))
+  if (isAxiosError(error) && (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT"))
     return "timeout";
   return "network";
 }
@@ -250,7 +272,7 @@ function transportFailure(
  * (which name the failure, never a credential) are kept for the log.
  */
 export function sanitizedCause(error: unknown): Error {
-  if (axios.isAxiosError(error)) {
+  if (isAxiosError(error)) {
     const cause = new Error(error.code ? `${error.code}: ${error.message}` : error.message);
     cause.name = "TransportError";
     return cause;
