@@ -33,8 +33,8 @@ export function evaluateTargets(r: BenchResults): Target[] {
     target: "≤ 1.0× the minimal SDK server",
     measured: `${ms(remote.initMs)} vs ${ms(minimal.initMs)}: ${x(startRatio)}`,
     met: startRatio <= 1.0,
-    note: `${startWhy} CPU time by then: ${cpu(remote)} vs ${cpu(minimal)}. Loading axios lazily (after`
-      + " `initialize` is answered) would take about another 70 ms off; see “Where start-up time goes” below.",
+    note: `${startWhy} CPU time by then: ${cpu(remote)} vs ${cpu(minimal)}. axios is loaded only after`
+      + " `initialize` is answered; see “Where start-up time goes” below.",
   });
 
   const seq = r.sequential;
@@ -99,7 +99,7 @@ export function evaluateTargets(r: BenchResults): Target[] {
         : `A cached call costs the server ${serverCpuWarm === null ? "—" : ms(serverCpuWarm)} of CPU against the echo`
           + ` tool's ${c64.echo.cpuPerCallMs.server === null ? "—" : ms(c64.echo.cpuPerCallMs.server)}: a cache hit still`
           + " validates its arguments, runs the call scope, masks PII and sanitizes every string of the result, validates"
-          + " the output, writes a call log line and an audit record, and serializes the result twice. Reaching 0.5× would"
+          + " the output, writes the audit record (its one log line), and serializes the result twice. Reaching 0.5× would"
           + " mean about 0.1 ms per call, which needs fewer of those steps, not faster ones (“Per-call cost” below).",
     });
   }
