@@ -153,10 +153,11 @@ function tokenFetcher(options: ClientCredentialsOptions, now: () => number, log:
    * must not fail the others (each caller stops waiting on its own, see `abortable`).
    */
   async function post(): Promise<AxiosResponse<string>> {
+    // Loading the library (once per process) happens before the request's clock starts.
+    const { instance } = await http();
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
     try {
-      const { instance } = await http();
       return await instance.post<string>(options.tokenUrl, form, {
         signal: timeout.signal,
         headers: { "Content-Type": "application/x-www-form-urlencoded" },

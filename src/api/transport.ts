@@ -158,6 +158,8 @@ export function createTransport(options: TransportOptions): Transport {
     attemptNo: number,
     timeoutMs: number,
   ): Promise<HttpResult<T>> {
+    // Loading the library (once per process) is not the API's time: it happens before the attempt's clock starts.
+    const { instance } = await http();
     const timeout = new AbortController();
     // A TimeoutError reason lets code waiting on the signal (the token provider) tell a timeout from a cancel.
     const timer = setTimeout(() => timeout.abort(new DOMException("attempt timed out", "TimeoutError")), timeoutMs);
@@ -166,7 +168,6 @@ export function createTransport(options: TransportOptions): Transport {
     let authorization = "";
     try {
       authorization = await options.auth.authorization(signal);
-      const { instance } = await http();
       response = await instance.request<string>({
         method: request.method,
         url: request.path,
