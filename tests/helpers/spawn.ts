@@ -3,6 +3,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { afterEach } from "vitest";
 
 export const DIST_ENTRY = resolve("dist/index.js");
 
@@ -19,11 +20,20 @@ export interface SpawnedServer {
   exited: Promise<number | null>;
 }
 
+/** Servers still running: killed after each test, so a hung server or a timed-out test leaves nothing behind. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+});
+
 export function spawnServer(args: string[], env: Record<string, string> = {}): SpawnedServer {
   const child = spawn(process.execPath, [DIST_ENTRY, ...args], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
+  running.add(child);
+  child.on("exit", () => running.delete(child));
   const stdoutLines: string[] = [];
   const stderrLines: string[] = [];
   const waiting = new Map<number, (message: Record<string, unknown>) => void>();
