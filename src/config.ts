@@ -133,7 +133,7 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       "--port only applies to the sandbox command (customer-mcp sandbox --port N).",
     ]);
   }
-  const config = buildServeConfig(vars, Boolean(flags.values.sandbox), faults);
+  const config = buildServeConfig(vars, Boolean(flags.values.sandbox) || vars.CUSTOMER_MCP_SANDBOX, faults);
   return subcommand === "doctor" ? { kind: "doctor", config } : { kind: "serve", config };
 }
 
@@ -141,11 +141,11 @@ function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]):
   const warnings: string[] = [];
   let backend: Backend;
   if (sandbox) {
-    if (vars.CUSTOMER_API_URL) warnings.push("--sandbox is set, so CUSTOMER_API_URL is ignored.");
+    if (vars.CUSTOMER_API_URL) warnings.push("The sandbox is on (--sandbox or CUSTOMER_MCP_SANDBOX), so CUSTOMER_API_URL is ignored.");
     backend = { kind: "sandbox", seed: vars.CUSTOMER_SANDBOX_SEED, faults };
   } else if (!vars.CUSTOMER_API_URL) {
     throw new ConfigurationError([
-      "No customer API is configured: set CUSTOMER_API_URL (with CUSTOMER_API_KEY) to use a real API, or pass --sandbox to use the built-in sandbox.",
+      "No customer API is configured: set CUSTOMER_API_URL (with CUSTOMER_API_KEY) to use a real API, or pass --sandbox (or set CUSTOMER_MCP_SANDBOX=true) to use the built-in sandbox.",
     ]);
   } else {
     const url = new URL(vars.CUSTOMER_API_URL);

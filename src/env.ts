@@ -77,6 +77,10 @@ export const VARIABLES = {
     schema: httpUrl("CUSTOMER_API_URL", "https://customers.internal.example.com"),
     description: "base URL of the customer API (required unless --sandbox)",
   },
+  CUSTOMER_MCP_SANDBOX: {
+    schema: booleanFlag("CUSTOMER_MCP_SANDBOX"),
+    description: "true: use the built-in sandbox API, like --sandbox (for clients that can only set env; default false)",
+  },
   CUSTOMER_API_KEY: {
     schema: optionalText(),
     description: "bearer API key (with CUSTOMER_API_URL, unless client credentials are set)",

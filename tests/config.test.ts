@@ -117,8 +117,18 @@ describe("parseCommand", () => {
   it("warns that CUSTOMER_API_URL is ignored when --sandbox is also given", () => {
     const command = parseCommand(["--sandbox"], REMOTE);
     expect(command.kind === "serve" && command.config.warnings).toEqual([
-      "--sandbox is set, so CUSTOMER_API_URL is ignored.",
+      "The sandbox is on (--sandbox or CUSTOMER_MCP_SANDBOX), so CUSTOMER_API_URL is ignored.",
     ]);
+  });
+
+  it("CUSTOMER_MCP_SANDBOX=true is the same as --sandbox, for clients that can only set environment variables", () => {
+    for (const value of ["true", "1", "TRUE"]) {
+      const command = parseCommand([], { CUSTOMER_MCP_SANDBOX: value, CUSTOMER_API_URL: "", CUSTOMER_API_KEY: "" });
+      expect(command.kind === "serve" && command.config.backend).toEqual({ kind: "sandbox", seed: 42, faults: [] });
+    }
+    const off = parseCommand([], { ...REMOTE, CUSTOMER_MCP_SANDBOX: "false" });
+    expect(off.kind === "serve" && off.config.backend.kind).toBe("remote");
+    expect(() => parseCommand([], { CUSTOMER_MCP_SANDBOX: "yes" })).toThrow(/CUSTOMER_MCP_SANDBOX must be true or false/);
   });
 
   it("requires CUSTOMER_API_KEY with CUSTOMER_API_URL", () => {

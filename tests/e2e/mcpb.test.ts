@@ -86,15 +86,18 @@ describe("manifest.json", () => {
     expect(used.sort()).toEqual(Object.keys(manifest.user_config).sort());
   });
 
-  it("asks for the URL and a sensitive key, and offers every profile with readonly as the default", () => {
-    const { api_url: url, api_key: key, profile } = manifest.user_config;
+  it("offers the sandbox, asks for the URL and a sensitive key, and offers every profile, readonly by default", () => {
+    const { api_url: url, api_key: key, profile, use_sandbox: useSandbox } = manifest.user_config;
     expect(manifest.server.mcp_config.env).toEqual({
       CUSTOMER_API_URL: "${user_config.api_url}",
       CUSTOMER_API_KEY: "${user_config.api_key}",
       CUSTOMER_MCP_PROFILE: "${user_config.profile}",
+      CUSTOMER_MCP_SANDBOX: "${user_config.use_sandbox}",
     });
-    expect(url).toMatchObject({ type: "string", required: true });
-    expect(key).toMatchObject({ type: "string", required: true, sensitive: true });
+    // Optional settings need a default: without one mcpb passes the literal "${user_config.…}" text on.
+    expect(useSandbox).toMatchObject({ type: "boolean", default: false });
+    expect(url).toMatchObject({ type: "string", default: "" });
+    expect(key).toMatchObject({ type: "string", default: "", sensitive: true });
     // An optional setting without a default would reach the server as the literal "${user_config.profile}".
     expect(profile).toMatchObject({ type: "string", default: "readonly" });
     for (const name of Object.keys(PROFILES)) expect(profile?.description).toContain(name);
@@ -152,6 +155,7 @@ describe("npm run bundle", () => {
       CUSTOMER_API_URL: sandbox.url,
       CUSTOMER_API_KEY: sandbox.apiKey,
       CUSTOMER_MCP_PROFILE: "support",
+      CUSTOMER_MCP_SANDBOX: "false",
     });
 
     const server = startStdio(config.command, config.args ?? [], {
@@ -172,11 +176,29 @@ describe("npm run bundle", () => {
     expect(exitCode).toBe(0);
   }, 60_000);
 
-  it("leaves the profile at readonly when the user does not choose one, and derives nothing without the key", async () => {
+  it("with only the sandbox ticked, starts on the built-in sandbox with the readonly profile", async () => {
     const bundled = JSON.parse(readFileSync(join(unpacked, "manifest.json"), "utf8")) as McpbManifestAny;
     const options = { manifest: bundled, extensionPath: unpacked, systemDirs: {}, pathSeparator: "/" };
-    const defaults = await getMcpConfigForManifest({ ...options, userConfig: { api_url: sandbox.url, api_key: "k" } });
-    expect(defaults?.env?.CUSTOMER_MCP_PROFILE).toBe("readonly");
-    expect(await getMcpConfigForManifest({ ...options, userConfig: { api_url: sandbox.url } })).toBeUndefined();
-  });
+    const config = await getMcpConfigForManifest({ ...options, userConfig: { use_sandbox: true } });
+    if (!config) throw new Error("mcpb derived no server configuration");
+    expect(config.env).toEqual({
+      CUSTOMER_API_URL: "",
+      CUSTOMER_API_KEY: "",
+      CUSTOMER_MCP_PROFILE: "readonly",
+      CUSTOMER_MCP_SANDBOX: "true",
+    });
+    const server = startStdio(config.command, config.args ?? [], {
+      cwd: unpacked,
+      env: { PATH: process.env.PATH ?? "", ...config.env },
+    });
+    const exitCode = await runSession(server, async () => {
+      await server.initialize();
+      const search = (await server.request("tools/call", {
+        name: "search_customers",
+        arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL },
+      })) as { result: { isError?: boolean } };
+      expect(search.result.isError, JSON.stringify(search.result)).toBeFalsy();
+    });
+    expect(exitCode).toBe(0);
+  }, 60_000);
 });
