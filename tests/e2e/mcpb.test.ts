@@ -141,64 +141,58 @@ describe("npm run bundle", () => {
     expect(staged).not.toHaveProperty("scripts");
   });
 
-  it("starts, from the configuration a client derives from the manifest, against the API the user names", async () => {
+  /** The server configuration Claude Desktop derives from the unpacked bundle's manifest for `userConfig`. */
+  async function derivedConfig(userConfig: Record<string, string | boolean>) {
     const bundled = JSON.parse(readFileSync(join(unpacked, "manifest.json"), "utf8")) as McpbManifestAny;
     const config = await getMcpConfigForManifest({
       manifest: bundled,
       extensionPath: unpacked,
       systemDirs: {},
-      userConfig: { api_url: sandbox.url, api_key: sandbox.apiKey, profile: "support" },
+      userConfig,
       pathSeparator: "/",
     });
     if (!config) throw new Error("mcpb derived no server configuration");
+    return config;
+  }
+
+  /** Starts the bundle as configured, checks what it lists, finds the demo customer, and returns the exit code. */
+  async function runBundle(config: Awaited<ReturnType<typeof derivedConfig>>, expectTool: string) {
+    const server = startStdio(config.command, config.args ?? [], {
+      cwd: unpacked,
+      env: { PATH: process.env.PATH ?? "", ...config.env },
+    });
+    return runSession(server, async () => {
+      await server.initialize();
+      const list = (await server.request("tools/list")).result as { tools: Array<{ name: string }> };
+      expect(list.tools.map((tool) => tool.name)).toContain(expectTool);
+      const search = (await server.request("tools/call", {
+        name: "search_customers",
+        arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL },
+      })) as { result: { isError?: boolean } };
+      expect(search.result.isError, JSON.stringify(search.result)).toBeFalsy();
+    });
+  }
+
+  it("starts, from the configuration a client derives from the manifest, against the API the user names", async () => {
+    const config = await derivedConfig({ api_url: sandbox.url, api_key: sandbox.apiKey, profile: "support" });
     expect(config.env).toEqual({
       CUSTOMER_API_URL: sandbox.url,
       CUSTOMER_API_KEY: sandbox.apiKey,
       CUSTOMER_MCP_PROFILE: "support",
       CUSTOMER_MCP_SANDBOX: "false",
     });
-
-    const server = startStdio(config.command, config.args ?? [], {
-      cwd: unpacked,
-      env: { PATH: process.env.PATH ?? "", ...config.env },
-    });
-    const exitCode = await runSession(server, async () => {
-      await server.initialize();
-      const list = (await server.request("tools/list")).result as { tools: Array<{ name: string }> };
-      // The support profile adds ticket writes to the reads: proof the profile setting arrived.
-      expect(list.tools.map((tool) => tool.name)).toContain("create_ticket");
-      const search = (await server.request("tools/call", {
-        name: "search_customers",
-        arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL },
-      })) as { result: { isError?: boolean } };
-      expect(search.result.isError, JSON.stringify(search.result)).toBeFalsy();
-    });
-    expect(exitCode).toBe(0);
+    // The support profile adds ticket writes to the reads: proof the profile setting arrived.
+    expect(await runBundle(config, "create_ticket")).toBe(0);
   }, 60_000);
 
   it("with only the sandbox ticked, starts on the built-in sandbox with the readonly profile", async () => {
-    const bundled = JSON.parse(readFileSync(join(unpacked, "manifest.json"), "utf8")) as McpbManifestAny;
-    const options = { manifest: bundled, extensionPath: unpacked, systemDirs: {}, pathSeparator: "/" };
-    const config = await getMcpConfigForManifest({ ...options, userConfig: { use_sandbox: true } });
-    if (!config) throw new Error("mcpb derived no server configuration");
+    const config = await derivedConfig({ use_sandbox: true });
     expect(config.env).toEqual({
       CUSTOMER_API_URL: "",
       CUSTOMER_API_KEY: "",
       CUSTOMER_MCP_PROFILE: "readonly",
       CUSTOMER_MCP_SANDBOX: "true",
     });
-    const server = startStdio(config.command, config.args ?? [], {
-      cwd: unpacked,
-      env: { PATH: process.env.PATH ?? "", ...config.env },
-    });
-    const exitCode = await runSession(server, async () => {
-      await server.initialize();
-      const search = (await server.request("tools/call", {
-        name: "search_customers",
-        arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL },
-      })) as { result: { isError?: boolean } };
-      expect(search.result.isError, JSON.stringify(search.result)).toBeFalsy();
-    });
-    expect(exitCode).toBe(0);
+    expect(await runBundle(config, "search_customers")).toBe(0);
   }, 60_000);
 });
