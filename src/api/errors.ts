@@ -24,6 +24,14 @@ export abstract class ApiError extends AppError {
     this.requestId = details.requestId;
     this.param = details.param;
   }
+
+  /**
+   * True when the request certainly changed nothing upstream: the API answered with a refusal (4xx). A timeout,
+   * a dropped connection or a 5xx may follow a commit, so for those it is false.
+   */
+  get notApplied(): boolean {
+    return this.status !== undefined && this.status >= 400 && this.status < 500;
+  }
 }
 
 export class ApiNotFoundError extends ApiError {
@@ -227,10 +235,20 @@ export type { ErrorCode };
 export class ApiCircuitOpenError extends ApiError {
   readonly code = "backend_unavailable" as const;
   readonly transient = false;
+
+  /** Never sent. */
+  override get notApplied(): boolean {
+    return true;
+  }
 }
 
 /** This server's own concurrency limit is full: refused at once rather than queued without bound. */
 export class ApiOverloadedError extends ApiError {
   readonly code = "rate_limited" as const;
   readonly transient = false;
+
+  /** Never sent. */
+  override get notApplied(): boolean {
+    return true;
+  }
 }

@@ -1,15 +1,6 @@
 // Transaction tools: page through a customer's ledger, and refund a charge (all or part of what remains).
 import { z } from "zod";
-import {
-  ApiAuthError,
-  ApiCircuitOpenError,
-  ApiConflictError,
-  ApiError,
-  ApiNotFoundError,
-  ApiOverloadedError,
-  ApiRateLimitError,
-  ApiValidationError,
-} from "../api/errors.js";
+import { ApiError } from "../api/errors.js";
 import type { Transaction } from "../api/index.js";
 import type { ConfirmationRequest } from "../context.js";
 import { UserInputError } from "../errors.js";
@@ -62,7 +53,8 @@ export const issueRefund = defineTool({
   description: [
     "Return money to a customer from one succeeded charge: the full refundable remainder when amount is omitted,",
     "or part of it. The user is asked to confirm the exact refund before money moves; if they decline, nothing",
-    "happens and you must not retry. Operator limits per refund and per session apply. Check the refundable amount with get_customer_overview or list_transactions; refunds beyond it, and",
+    "happens and you must not retry. Operator limits per refund and per session apply. Check the refundable",
+    "amount with get_customer_overview or list_transactions; refunds beyond it, and",
     "refunds of pending, failed or non-charge transactions, are refused without writing. Each successful call",
     "refunds again: never repeat one that succeeded. Returns the refund and the charge after it.",
   ].join(" "),
@@ -103,7 +95,7 @@ export const issueRefund = defineTool({
       );
     } catch (error) {
       // A refund the API may have made still counts against the session's limit.
-      if (!(error instanceof ApiError) || neverReachedTheLedger(error)) reservation.release();
+      if (!(error instanceof ApiError) || error.notApplied) reservation.release();
       throw error;
     }
     // A replay returned a refund made (and counted) by an earlier call.
@@ -139,17 +131,6 @@ function refundConfirmation(refund: {
     ],
     confirmLabel: `Refund ${money(refundAmount)}`,
   };
-}
-
-/** The API answered and refused (4xx) or the request never left (breaker open, queue full): no refund exists. */
-function neverReachedTheLedger(error: ApiError): boolean {
-  return error instanceof ApiNotFoundError
-    || error instanceof ApiValidationError
-    || error instanceof ApiAuthError
-    || error instanceof ApiConflictError
-    || error instanceof ApiRateLimitError
-    || error instanceof ApiCircuitOpenError
-    || error instanceof ApiOverloadedError;
 }
 
 /**

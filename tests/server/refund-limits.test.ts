@@ -112,6 +112,23 @@ describe("issue_refund under operator limits", () => {
     await conn.close();
   });
 
+  it("a refund the API refused (4xx) gives its amount back; nothing was refunded", async () => {
+    const [first, second] = charges(2, 500);
+    const conn = await connectInMemory(
+      testContext(sandbox, { writes: { maxRefund: 1_000, maxSessionRefunds: 300 } }),
+      { tools: transactionTools },
+    );
+    sandbox.faults.add({ kind: "status", status: 409, method: "POST", path: "/v1/refunds", times: 1 });
+    const refused = errorOf(
+      await callTool(conn.client, "issue_refund", { transaction_id: first!.id, amount: 300, reason: "duplicate" }),
+    );
+    expect(refused.error_code).toBe("conflict");
+    const result = await callTool(conn.client, "issue_refund", { transaction_id: second!.id, amount: 300, reason: "duplicate" });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    sandbox.faults.clear();
+    await conn.close();
+  });
+
   it("each server session has its own total", async () => {
     const [a, b] = charges(2, 500);
     const limits = { writes: { maxRefund: 1_000, maxSessionRefunds: 300 } };
