@@ -42,11 +42,10 @@ export const searchCustomers = defineTool({
   access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,
   async handler({ cursor, limit, ...filter }, ctx) {
-    const page = await listPage({
+    const page = await listPage(ctx, {
       cursor,
       limit,
-      maxResultTokens: ctx.config.limits.maxResultTokens,
-      fetch: (upstream) => ctx.api.customers.search({ ...filter, ...upstream }, { signal: ctx.signal }),
+      fetch: (upstream, options) => ctx.api.customers.search({ ...filter, ...upstream }, options),
       view: customerSummaryView,
       narrowHint: "add filters such as status, segment_id or query",
     });

@@ -3,6 +3,7 @@
 // can be continued exactly where it stopped: whole items, no gaps, no repeats.
 import { z } from "zod";
 import type { Page } from "../api/index.js";
+import type { CallContext } from "../context.js";
 import { UserInputError } from "../errors.js";
 import { MAX_PAGE_SIZE } from "./params.js";
 
@@ -57,22 +58,25 @@ export interface ListPage<V> {
 export interface ListPageOptions<T, V> {
   cursor: string | undefined;
   limit: number;
-  /** The result budget in tokens (ctx.config.limits.maxResultTokens). */
-  maxResultTokens: number;
-  fetch(page: { cursor?: string; limit: number }): Promise<Page<T>>;
+  /** Reads one upstream page; `options` carries the call's signal. */
+  fetch(page: { cursor?: string; limit: number }, options: { signal: AbortSignal }): Promise<Page<T>>;
   view(item: T): V;
   /** Said to the model when a page is cut short, e.g. "add a status filter". */
   narrowHint: string;
 }
 
-/** Reads one page and keeps whole items until the budget is spent. */
-export async function listPage<T, V>(options: ListPageOptions<T, V>): Promise<ListPage<V>> {
+/** Reads one page and keeps whole items until the call's result budget (CUSTOMER_MCP_MAX_RESULT_TOKENS) is spent. */
+export async function listPage<T, V>(
+  ctx: Pick<CallContext, "config" | "signal">,
+  options: ListPageOptions<T, V>,
+): Promise<ListPage<V>> {
   const state = decodeCursor(options.cursor);
   const wanted = Math.min(options.limit + state.s, MAX_PAGE_SIZE);
-  const page = await options.fetch({ ...(state.u === null ? {} : { cursor: state.u }), limit: wanted });
+  const upstream = { ...(state.u === null ? {} : { cursor: state.u }), limit: wanted };
+  const page = await options.fetch(upstream, { signal: ctx.signal });
   const candidates = page.data.slice(state.s, state.s + options.limit);
 
-  const budget = options.maxResultTokens * CHARS_PER_TOKEN - ENVELOPE_CHARS;
+  const budget = ctx.config.limits.maxResultTokens * CHARS_PER_TOKEN - ENVELOPE_CHARS;
   const items: V[] = [];
   let used = 0;
   for (const item of candidates) {

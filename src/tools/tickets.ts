@@ -114,11 +114,10 @@ export const searchTickets = defineTool({
   access: { toolset: "tickets", scopes: ["tickets:read"] },
   annotations: READ_ONLY,
   async handler({ cursor, limit, ...filter }, ctx) {
-    const page = await listPage({
+    const page = await listPage(ctx, {
       cursor,
       limit,
-      maxResultTokens: ctx.config.limits.maxResultTokens,
-      fetch: (upstream) => ctx.api.tickets.search({ ...filter, ...upstream }, { signal: ctx.signal }),
+      fetch: (upstream, options) => ctx.api.tickets.search({ ...filter, ...upstream }, options),
       view: ticketSummaryView,
       narrowHint: "add filters such as customer_id, status, priority or query",
     });

@@ -34,12 +34,11 @@ export const listTransactions = defineTool({
   access: { toolset: "billing", scopes: ["billing:read"] },
   annotations: READ_ONLY,
   async handler({ customer_id, cursor, limit, ...filter }, ctx) {
-    const page = await listPage({
+    const page = await listPage(ctx, {
       cursor,
       limit,
-      maxResultTokens: ctx.config.limits.maxResultTokens,
-      fetch: (upstream) =>
-        ctx.api.customers.listTransactions(customer_id, { ...filter, ...upstream }, { signal: ctx.signal }),
+      fetch: (upstream, options) =>
+        ctx.api.customers.listTransactions(customer_id, { ...filter, ...upstream }, options),
       view: transactionView,
       narrowHint: "filter by type or since, or lower limit",
     });
