@@ -28,9 +28,14 @@ export interface Config {
     readonly retryBaseDelayMs: number;
     readonly retryMaxDelayMs: number;
     readonly retryAfterCapMs: number;
-    /** Retries may be at most this share (percent) of recent requests. */
+    /** Retries may be at most this share (percent) of recent requests, plus the per-second reserve. */
     readonly retryBudgetPercent: number;
-    readonly breakerThreshold: number;
+    readonly retryBudgetMinPerSecond: number;
+    /** A route group's breaker opens when this share (percent) of the attempts in its window failed. */
+    readonly breakerFailurePercent: number;
+    readonly breakerWindowMs: number;
+    /** Fewer attempts than this in the window never open the breaker. */
+    readonly breakerMinAttempts: number;
     readonly breakerCooldownMs: number;
     readonly maxConcurrency: number;
     readonly maxQueue: number;
@@ -133,11 +138,11 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       "--port only applies to the sandbox command (customer-mcp sandbox --port N).",
     ]);
   }
-  const config = buildServeConfig(vars, Boolean(flags.values.sandbox) || vars.CUSTOMER_MCP_SANDBOX, faults);
+  const config = buildServeConfig(vars, env, Boolean(flags.values.sandbox) || vars.CUSTOMER_MCP_SANDBOX, faults);
   return subcommand === "doctor" ? { kind: "doctor", config } : { kind: "serve", config };
 }
 
-function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]): Config {
+function buildServeConfig(vars: EnvVars, env: Env, sandbox: boolean, faults: FaultRule[]): Config {
   const warnings: string[] = [];
   let backend: Backend;
   if (sandbox) {
@@ -153,6 +158,12 @@ function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]):
       warnings.push("CUSTOMER_API_URL uses plain http to a non-loopback host: credentials travel unencrypted.");
     }
     backend = { kind: "remote", url: vars.CUSTOMER_API_URL, credentials: credentialsOf(vars) };
+  }
+  if (env.CUSTOMER_API_BREAKER_THRESHOLD !== undefined) {
+    warnings.push(
+      "CUSTOMER_API_BREAKER_THRESHOLD is no longer read: the breaker now opens on a failure rate "
+      + "(CUSTOMER_API_BREAKER_FAILURE_PERCENT, CUSTOMER_API_BREAKER_WINDOW_MS, CUSTOMER_API_BREAKER_MIN_ATTEMPTS).",
+    );
   }
   if (vars.CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES) {
     warnings.push(
@@ -170,7 +181,10 @@ function buildServeConfig(vars: EnvVars, sandbox: boolean, faults: FaultRule[]):
       retryMaxDelayMs: vars.CUSTOMER_API_RETRY_MAX_DELAY_MS,
       retryAfterCapMs: vars.CUSTOMER_API_RETRY_AFTER_CAP_MS,
       retryBudgetPercent: vars.CUSTOMER_API_RETRY_BUDGET_PERCENT,
-      breakerThreshold: vars.CUSTOMER_API_BREAKER_THRESHOLD,
+      retryBudgetMinPerSecond: vars.CUSTOMER_API_RETRY_BUDGET_MIN_PER_SECOND,
+      breakerFailurePercent: vars.CUSTOMER_API_BREAKER_FAILURE_PERCENT,
+      breakerWindowMs: vars.CUSTOMER_API_BREAKER_WINDOW_MS,
+      breakerMinAttempts: vars.CUSTOMER_API_BREAKER_MIN_ATTEMPTS,
       breakerCooldownMs: vars.CUSTOMER_API_BREAKER_COOLDOWN_MS,
       maxConcurrency: vars.CUSTOMER_API_MAX_CONCURRENCY,
       maxQueue: vars.CUSTOMER_API_MAX_QUEUE,

@@ -120,9 +120,21 @@ export const VARIABLES = {
     schema: wholeNumber("CUSTOMER_API_RETRY_BUDGET_PERCENT", 0, 100, 20),
     description: "retries allowed as a share of recent requests, in percent (default 20)",
   },
-  CUSTOMER_API_BREAKER_THRESHOLD: {
-    schema: wholeNumber("CUSTOMER_API_BREAKER_THRESHOLD", 1, 1_000, 5),
-    description: "consecutive failures that open a route group's circuit breaker (default 5)",
+  CUSTOMER_API_RETRY_BUDGET_MIN_PER_SECOND: {
+    schema: wholeNumber("CUSTOMER_API_RETRY_BUDGET_MIN_PER_SECOND", 0, 10_000, 10),
+    description: "retries always allowed per second, on top of the percent (default 10)",
+  },
+  CUSTOMER_API_BREAKER_FAILURE_PERCENT: {
+    schema: wholeNumber("CUSTOMER_API_BREAKER_FAILURE_PERCENT", 1, 100, 50),
+    description: "share of failed attempts in the window that opens a route group's breaker (default 50)",
+  },
+  CUSTOMER_API_BREAKER_WINDOW_MS: {
+    schema: ms("CUSTOMER_API_BREAKER_WINDOW_MS", 1_000, 600_000, 10_000),
+    description: "sliding window the breaker's failure rate is taken over, in ms (default 10000)",
+  },
+  CUSTOMER_API_BREAKER_MIN_ATTEMPTS: {
+    schema: wholeNumber("CUSTOMER_API_BREAKER_MIN_ATTEMPTS", 1, 100_000, 20),
+    description: "attempts the window must hold before the breaker may open (default 20)",
   },
   CUSTOMER_API_BREAKER_COOLDOWN_MS: {
     schema: ms("CUSTOMER_API_BREAKER_COOLDOWN_MS", 100, 600_000, 10_000),

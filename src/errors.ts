@@ -19,6 +19,7 @@ export type ErrorCode =
   | "timeout"
   | "cancelled"
   | "upstream_invalid"
+  | "outcome_unknown"
   | "server_shutting_down"
   | "confirmation_declined"
   | "confirmation_required"

@@ -42,7 +42,10 @@ describe("parseCommand", () => {
       retryMaxDelayMs: 5_000,
       retryAfterCapMs: 10_000,
       retryBudgetPercent: 20,
-      breakerThreshold: 5,
+      retryBudgetMinPerSecond: 10,
+      breakerFailurePercent: 50,
+      breakerWindowMs: 10_000,
+      breakerMinAttempts: 20,
       breakerCooldownMs: 10_000,
       maxConcurrency: 32,
       maxQueue: 64,
@@ -118,6 +121,13 @@ describe("parseCommand", () => {
     const command = parseCommand(["--sandbox"], REMOTE);
     expect(command.kind === "serve" && command.config.warnings).toEqual([
       "The sandbox is on (--sandbox or CUSTOMER_MCP_SANDBOX), so CUSTOMER_API_URL is ignored.",
+    ]);
+  });
+
+  it("warns that CUSTOMER_API_BREAKER_THRESHOLD is no longer read, naming the variables that replace it", () => {
+    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_BREAKER_THRESHOLD: "5" });
+    expect(command.kind === "serve" && command.config.warnings).toEqual([
+      expect.stringMatching(/CUSTOMER_API_BREAKER_THRESHOLD is no longer read.*CUSTOMER_API_BREAKER_FAILURE_PERCENT/),
     ]);
   });
 

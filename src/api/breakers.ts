@@ -1,74 +1,149 @@
 // Circuit breakers, one per upstream route group (customers, tickets, exports, ...), so one failing part of the
-// API does not make the others fail fast. A breaker opens after N consecutive transient failures, fails calls
-// at once with `backend_unavailable` and a retry hint while open, then lets one probe through (half-open): a
-// success closes it, a failure opens it again. Built on cockatiel's CircuitBreakerPolicy.
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from "cockatiel";
+// API does not make the others fail fast. A breaker opens on a failure *rate*: when at least `failurePercent` of
+// the attempts in a sliding window failed, and the window holds at least `minimumAttempts`. While open it fails
+// requests at once with `backend_unavailable` and a retry hint; after the cooldown one probe goes through
+// (half-open): a success closes it with a clean window, a failure opens it for another cooldown.
+//
+// Attempts, not calls, are counted: attempts are the load the backend feels, and with faults independent per
+// attempt the share of failed attempts equals the backend's fault rate whatever the retries do, so a backend at
+// 30% never opens it, while a dead one is seen within the first few calls instead of after each call has spent
+// its retries. docs/resilience.md has the numbers.
+//
+// Our own rather than cockatiel's: cockatiel 3 reads Date.now() (tests inject the clock), opens only above the
+// threshold rather than at it, and keeps idle buckets' old counts until enough requests rotate them out.
 import type { Logger } from "pino";
 import { ApiCircuitOpenError, ApiError, ApiOverloadedError } from "./errors.js";
+import { SlidingCounts } from "./sliding-counts.js";
 
 export interface BreakerSettings {
-  threshold: number;
+  /** Opens when at least this share (percent) of the attempts in the window failed. */
+  failurePercent: number;
+  /** Length of the sliding window the rate is taken over. */
+  windowMs: number;
+  /** A window with fewer attempts than this never opens the breaker (too little evidence). */
+  minimumAttempts: number;
+  /** How long an open breaker fails fast before it lets a probe through. */
   cooldownMs: number;
 }
 
+export type BreakerState = "closed" | "open" | "half-open";
+
 export interface Breakers {
-  /** Runs `fn` through the group's breaker. */
-  execute<T>(group: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
-  state(group: string): "closed" | "open" | "half-open" | "isolated";
+  /** Runs `fn` through the group's breaker, or throws ApiCircuitOpenError without calling it. */
+  execute<T>(group: string, fn: () => Promise<T>): Promise<T>;
+  state(group: string): BreakerState;
+  /** How many times the group's breaker has opened since start (for measurements and doctor). */
+  openings(group: string): number;
 }
 
-/** Only failures that say the backend is unwell count; a 404, a cancel or our own overload do not. */
-function countsAsFailure(error: Error): boolean {
-  return error instanceof ApiError && error.transient && error.code !== "rate_limited" && !(error instanceof ApiOverloadedError);
+/** How long callers are told to wait while a probe is in flight: about one attempt. */
+const PROBE_RETRY_AFTER_MS = 1_000;
+
+/** What an attempt's outcome says about the backend's health. */
+type Verdict = "success" | "failure" | "ignored";
+
+/**
+ * A failure says the backend is unwell: 5xx, 408, a dropped connection, a timeout. Any other answer from the API
+ * (404, 409, 422) shows it healthy. A 429, a malformed 2xx, a cancel or our own refusals say nothing either way.
+ */
+export function verdictOf(error: unknown): Verdict {
+  if (!(error instanceof ApiError) || error instanceof ApiOverloadedError || error instanceof ApiCircuitOpenError) {
+    return "ignored";
+  }
+  if (error.code === "rate_limited" || error.code === "cancelled") return "ignored";
+  if (error.transient) return "failure";
+  return error.status !== undefined && error.status >= 400 && error.status < 500 ? "success" : "ignored";
 }
 
-const STATE_NAMES: Record<CircuitState, "closed" | "open" | "half-open" | "isolated"> = {
-  [CircuitState.Closed]: "closed",
-  [CircuitState.Open]: "open",
-  [CircuitState.HalfOpen]: "half-open",
-  [CircuitState.Isolated]: "isolated",
-};
+interface GroupBreaker {
+  state: BreakerState;
+  counts: SlidingCounts<"success" | "failure">;
+  openedAt: number;
+  probing: boolean;
+  openings: number;
+}
 
 export function createBreakers(settings: BreakerSettings, logger: Logger, now: () => number): Breakers {
-  const policies = new Map<string, { policy: ReturnType<typeof circuitBreaker>; openedAt: number }>();
+  const groups = new Map<string, GroupBreaker>();
 
-  function policyFor(group: string) {
-    let entry = policies.get(group);
-    if (!entry) {
-      const policy = circuitBreaker(handleWhen(countsAsFailure), {
-        halfOpenAfter: settings.cooldownMs,
-        breaker: new ConsecutiveBreaker(settings.threshold),
-      });
-      const created = { policy, openedAt: 0 };
-      policy.onStateChange((state) => {
-        if (state === CircuitState.Open) created.openedAt = now();
-        const level = state === CircuitState.Closed ? "info" : "warn";
-        logger[level]({ component: "breaker", route_group: group, state: STATE_NAMES[state] }, `circuit breaker ${STATE_NAMES[state]}`);
-      });
-      entry = created;
-      policies.set(group, entry);
+  function breakerOf(group: string): GroupBreaker {
+    let breaker = groups.get(group);
+    if (!breaker) {
+      const counts = new SlidingCounts(["success", "failure"], settings.windowMs);
+      breaker = { state: "closed", counts, openedAt: 0, probing: false, openings: 0 };
+      groups.set(group, breaker);
     }
-    return entry;
+    return breaker;
+  }
+
+  function moveTo(group: string, breaker: GroupBreaker, state: BreakerState, facts: Record<string, number> = {}) {
+    breaker.state = state;
+    if (state === "open") {
+      breaker.openedAt = now();
+      breaker.openings++;
+    }
+    if (state === "closed") breaker.counts.reset();
+    const level = state === "closed" ? "info" : "warn";
+    logger[level]({ component: "breaker", route_group: group, state, ...facts }, `circuit breaker ${state}`);
+  }
+
+  /** Refuses the request while open, or lets it through as the one probe once the cooldown is over. */
+  function admit(group: string, breaker: GroupBreaker): { probe: boolean } {
+    if (breaker.state === "closed") return { probe: false };
+    const waited = now() - breaker.openedAt;
+    if (breaker.state === "open" && waited >= settings.cooldownMs) moveTo(group, breaker, "half-open");
+    if (breaker.state === "half-open" && !breaker.probing) {
+      breaker.probing = true;
+      return { probe: true };
+    }
+    const retryAfterMs = breaker.state === "open" ? settings.cooldownMs - waited : PROBE_RETRY_AFTER_MS;
+    throw new ApiCircuitOpenError(
+      "The customer API has been failing, so this server is pausing calls to it for a moment.",
+      {
+        retryAfterMs,
+        nextStep: `Wait about ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s before calling again; if it persists, tell the user the customer system is down.`,
+      },
+    );
+  }
+
+  function record(group: string, breaker: GroupBreaker, probe: boolean, verdict: Verdict): void {
+    if (probe) {
+      breaker.probing = false;
+      if (verdict === "success") moveTo(group, breaker, "closed");
+      else if (verdict === "failure") moveTo(group, breaker, "open");
+      // An ignored outcome (a cancel) leaves the breaker half-open for the next request to probe.
+      return;
+    }
+    if (verdict === "ignored" || breaker.state !== "closed") return;
+    const at = now();
+    breaker.counts.add(verdict, at);
+    if (verdict !== "failure") return;
+    const failures = breaker.counts.total("failure", at);
+    const attempts = failures + breaker.counts.total("success", at);
+    if (attempts >= settings.minimumAttempts && failures * 100 >= settings.failurePercent * attempts) {
+      moveTo(group, breaker, "open", { failures, attempts });
+    }
   }
 
   return {
-    async execute(group, fn, signal) {
-      const entry = policyFor(group);
+    async execute(group, fn) {
+      const breaker = breakerOf(group);
+      const { probe } = admit(group, breaker);
+      let result;
       try {
-        return await entry.policy.execute(() => fn(), signal);
+        result = await fn();
       } catch (error) {
-        if (!(error instanceof BrokenCircuitError)) throw error;
-        const retryAfterMs = Math.max(0, settings.cooldownMs - (now() - entry.openedAt));
-        throw new ApiCircuitOpenError(
-          "The customer API has been failing, so this server is pausing calls to it for a moment.",
-          {
-            cause: error,
-            retryAfterMs,
-            nextStep: `Wait about ${Math.ceil(retryAfterMs / 1000)} s before calling again; if it persists, tell the user the customer system is down.`,
-          },
-        );
+        record(group, breaker, probe, verdictOf(error));
+        throw error;
       }
+      record(group, breaker, probe, "success");
+      return result;
     },
-    state: (group) => STATE_NAMES[policyFor(group).policy.state],
+    state: (group) => {
+      const breaker = breakerOf(group);
+      // An open breaker whose cooldown is over lets the next request probe: report that without waiting for one.
+      return breaker.state === "open" && now() - breaker.openedAt >= settings.cooldownMs ? "half-open" : breaker.state;
+    },
+    openings: (group) => groups.get(group)?.openings ?? 0,
   };
 }

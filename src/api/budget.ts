@@ -1,50 +1,40 @@
-// A retry budget: retries may be at most a fixed share of the requests sent recently (plus a small floor so a
-// quiet client can still retry). When a backend is failing, every caller retrying multiplies its load; the
-// budget caps that amplification, as gRPC and Finagle clients do.
+// A retry budget, as Finagle's: over a sliding 10 s window, retries may be at most a reserve of `minPerSecond`
+// per second plus `percent` of the requests sent. When a backend is failing, every caller retrying multiplies
+// its load; the share caps that amplification, and the reserve lets a quiet client (one agent) still retry
+// every transient failure it meets.
+import { SlidingCounts } from "./sliding-counts.js";
 
 const WINDOW_MS = 10_000;
-const BUCKETS = 10;
-/** Retries always allowed per window, so a single failing request can still be retried on a quiet server. */
-const MIN_RETRIES_PER_WINDOW = 10;
+
+export interface RetryBudgetSettings {
+  /** Retries allowed as a share of the requests sent in the window, in percent. */
+  percent: number;
+  /** Retries always allowed per second of the window, however few requests were sent. */
+  minPerSecond: number;
+}
 
 export class RetryBudget {
-  private readonly requests = new Array<number>(BUCKETS).fill(0);
-  private readonly retries = new Array<number>(BUCKETS).fill(0);
-  private bucketStart: number | undefined;
+  private readonly counts = new SlidingCounts(["requests", "retries"], WINDOW_MS);
+  private readonly reserve: number;
 
   constructor(
-    private readonly percent: number,
+    private readonly settings: RetryBudgetSettings,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.reserve = settings.minPerSecond * (WINDOW_MS / 1000);
+  }
 
   recordRequest(): void {
-    this.rotate();
-    this.requests[BUCKETS - 1] = (this.requests[BUCKETS - 1] ?? 0) + 1;
+    this.counts.add("requests", this.now());
   }
 
   /** Takes one retry from the budget if there is one left; false means "do not retry". */
   tryRetry(): boolean {
-    this.rotate();
-    const sent = this.requests.reduce((a, b) => a + b, 0);
-    const retried = this.retries.reduce((a, b) => a + b, 0);
-    const allowed = MIN_RETRIES_PER_WINDOW + Math.floor((sent * this.percent) / 100);
-    if (retried >= allowed) return false;
-    this.retries[BUCKETS - 1] = (this.retries[BUCKETS - 1] ?? 0) + 1;
+    const now = this.now();
+    const sent = this.counts.total("requests", now);
+    const allowed = this.reserve + Math.floor((sent * this.settings.percent) / 100);
+    if (this.counts.total("retries", now) >= allowed) return false;
+    this.counts.add("retries", now);
     return true;
-  }
-
-  /** Shifts the window so only the last WINDOW_MS counts. */
-  private rotate(): void {
-    const size = WINDOW_MS / BUCKETS;
-    const current = Math.floor(this.now() / size);
-    this.bucketStart ??= current;
-    const steps = Math.min(BUCKETS, current - this.bucketStart);
-    for (let i = 0; i < steps; i++) {
-      this.requests.shift();
-      this.requests.push(0);
-      this.retries.shift();
-      this.retries.push(0);
-    }
-    if (steps > 0) this.bucketStart = current;
   }
 }

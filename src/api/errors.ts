@@ -25,12 +25,21 @@ export abstract class ApiError extends AppError {
     this.param = details.param;
   }
 
+  #knownNotApplied = false;
+
   /**
-   * True when the request certainly changed nothing upstream: the API answered with a refusal (4xx). A timeout,
-   * a dropped connection or a 5xx may follow a commit, so for those it is false.
+   * True when the request certainly changed nothing upstream: the API answered with a refusal (4xx), or the HTTP
+   * layer knows no attempt of it reached the API. A timeout, a dropped connection or a 5xx may follow a commit,
+   * so for those it is false.
    */
   get notApplied(): boolean {
-    return this.status !== undefined && this.status >= 400 && this.status < 500;
+    return this.#knownNotApplied || (this.status !== undefined && this.status >= 400 && this.status < 500);
+  }
+
+  /** For the HTTP layer, which knows when a request never left this server (a queue that ended, no token). */
+  markNotApplied(): this {
+    this.#knownNotApplied = true;
+    return this;
   }
 }
 
@@ -240,6 +249,47 @@ export class ApiCircuitOpenError extends ApiError {
   override get notApplied(): boolean {
     return true;
   }
+}
+
+/**
+ * A write was sent and may have been done, but no usable answer says so: the connection dropped, the attempt
+ * timed out or was cancelled, the API failed with a 5xx, or it accepted the write with a body that breaks the
+ * contract. Repeating the same call replays it (same idempotency key); a new key could do it twice.
+ */
+export class ApiOutcomeUnknownError extends ApiError {
+  readonly code = "outcome_unknown" as const;
+  readonly transient = false;
+
+  /** `repeatable`: sending the request again cannot do it twice (it has an idempotency key, or is a PATCH). */
+  constructor(cause: ApiError, repeatable: boolean) {
+    super(
+      unknownOutcomeMessage(cause.status),
+      {
+        cause,
+        status: cause.status,
+        requestId: cause.requestId,
+        nextStep: repeatable
+          ? "Repeat this exact call, with the same arguments (and the same idempotency_key, if you gave one): it is "
+          + "done at most once, and returns the result if it was already done. Never retry it with changed "
+          + "arguments or a new idempotency_key. If repeating keeps failing, tell the user the outcome is unknown."
+          : "Do not repeat it: it could be done twice. Tell the user to check in the customer system whether it was done.",
+      },
+    );
+  }
+
+  override get notApplied(): boolean {
+    return false;
+  }
+}
+
+function unknownOutcomeMessage(status: number | undefined): string {
+  if (status !== undefined && status >= 200 && status < 300) {
+    return "The customer API accepted this write, but its answer does not match the contract, so the result cannot be shown.";
+  }
+  if (status !== undefined && status >= 500) {
+    return `The customer API failed (HTTP ${status}) while handling this write, so whether it was done is unknown.`;
+  }
+  return "This write was sent to the customer API, but no answer came back, so whether it was done is unknown.";
 }
 
 /** This server's own concurrency limit is full: refused at once rather than queued without bound. */

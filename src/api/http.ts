@@ -4,12 +4,14 @@
 // Everything above this file sees typed data or a typed ApiError. docs/resilience.md says which policy does what.
 import { randomBytes } from "node:crypto";
 import { BulkheadRejectedError, bulkhead, TaskCancelledError } from "cockatiel";
+import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
-import { type Breakers, createBreakers } from "./breakers.js";
-import { RetryBudget } from "./budget.js";
+import { type BreakerSettings, type Breakers, type BreakerState, createBreakers } from "./breakers.js";
+import { RetryBudget, type RetryBudgetSettings } from "./budget.js";
 import {
   type ApiError,
   ApiAuthError,
+  ApiOutcomeUnknownError,
   ApiOverloadedError,
   apiErrorFromTransport,
   isApiError,
@@ -34,8 +36,8 @@ export interface ResilienceSettings {
   /** Deadline of one call outside a tool call's scope (inside one, the scope's deadline applies). */
   callTimeoutMs: number;
   retry: RetryPolicy;
-  retryBudgetPercent: number;
-  breaker: { threshold: number; cooldownMs: number };
+  retryBudget: RetryBudgetSettings;
+  breaker: BreakerSettings;
   maxConcurrency: number;
   maxQueue: number;
   cache: CacheSettings;
@@ -59,9 +61,13 @@ export interface HttpClient {
    * deadline: the deadline moves later by the time `fn` took.
    */
   outsideDeadline<T>(fn: () => Promise<T>): Promise<T>;
-  breakerState(group: string): string;
+  breakerState(group: string): BreakerState;
+  /** How many times a route group's breaker has opened since start. */
+  breakerOpenings(group: string): number;
   close(): void;
 }
+
+const APPLIED_KEYS_REMEMBERED = 10_000;
 
 /** Data that must never be served stale: money moves, and an old balance could mislead a refund. */
 const NO_STALE_GROUPS = new Set(["transactions", "refunds"]);
@@ -85,8 +91,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const scopes: CallScopes = createCallScopes();
   const breakers: Breakers = createBreakers(settings.breaker, log, timing.now);
   const concurrency = bulkhead(settings.maxConcurrency, settings.maxQueue);
-  const budget = new RetryBudget(settings.retryBudgetPercent, timing.now);
+  const budget = new RetryBudget(settings.retryBudget, timing.now);
   const cache = new ReadCache(settings.cache);
+  // Idempotency keys of writes this client has seen done (a 2xx answer): a later request with one of them that is
+  // answered with a replay is certainly replaying that earlier write, even if its own first attempt was lost.
+  const appliedKeys = new LRUCache<string, true>({ max: APPLIED_KEYS_REMEMBERED });
 
   /**
    * One attempt: a slot from the bulkhead, then the route group's breaker, then the wire. Waiting for a slot
@@ -99,14 +108,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const timer = setTimeout(() => waiting.abort(), Math.max(0, deadline - timing.now()));
     const onCancel = () => waiting.abort();
     request.signal?.addEventListener("abort", onCancel, { once: true });
+    let sending = false;
     const run = () => {
       const left = deadline - timing.now();
       if (waiting.signal.aborted || left <= 0) throw queueEnded();
       const timeoutMs = Math.min(settings.timeoutMs, left);
-      return breakers.execute(group, () => transport.attempt(request, callId, attemptNo, timeoutMs), request.signal);
+      sending = true;
+      return breakers.execute(group, () => transport.attempt(request, callId, attemptNo, timeoutMs));
     };
-    const queueEnded = () =>
-      request.signal?.aborted ? apiErrorFromTransport("cancelled", request.signal.reason) : deadlineExceeded();
+    // Ended before the attempt got a slot, the request never left this server; once sending, it may have.
+    const queueEnded = () => {
+      const error = request.signal?.aborted ? apiErrorFromTransport("cancelled", request.signal.reason) : deadlineExceeded();
+      return sending ? error : error.markNotApplied();
+    };
     try {
       return await untilAborted(concurrency.execute(run, waiting.signal), waiting.signal, queueEnded);
     } catch (error) {
@@ -125,23 +139,38 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  /** The retry loop, bounded by the deadline and the retry budget. */
+  /**
+   * The retry loop, bounded by the deadline and the retry budget. It also tells the truth about writes: a
+   * replayed answer counts as a replay only when an earlier request made the write (no attempt of this one may
+   * have, or an earlier request with the key was seen done), and a write that fails after an attempt that may
+   * have made it fails as `outcome_unknown`.
+   */
   async function send<T>(request: HttpRequest<T>, deadline: number): Promise<HttpResult<T>> {
     const callId = `cmcp_${randomBytes(8).toString("hex")}`;
     const safe = isSafeToRepeat(request.method, Boolean(request.idempotencyKey));
+    const isWrite = request.method !== "GET";
     let reauthenticated = false;
+    let mayHaveApplied = false;
+    const appliedBefore = request.idempotencyKey !== undefined && appliedKeys.has(request.idempotencyKey);
+    /** The error a failed request ends with: for a write, whether it may have been done is part of it. */
+    const fail = (error: ApiError): ApiError => {
+      if (!isWrite) return error;
+      return mayHaveApplied ? new ApiOutcomeUnknownError(error, safe) : error.markNotApplied();
+    };
     budget.recordRequest();
     for (let retryIndex = 0, attemptNo = 1; ; attemptNo++) {
       const remaining = deadline - timing.now();
-      if (remaining <= 0) throw deadlineExceeded();
+      if (remaining <= 0) throw fail(deadlineExceeded());
       const started = performance.now();
       try {
         const result = await guardedAttempt(request, callId, attemptNo, deadline);
         const fields = { method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo };
         log.debug(fields, "upstream request succeeded");
-        return { ...result, attempts: attemptNo };
+        if (isWrite && request.idempotencyKey) appliedKeys.set(request.idempotencyKey, true);
+        return { ...result, attempts: attemptNo, replayed: result.replayed && (appliedBefore || !mayHaveApplied) };
       } catch (error) {
         if (!isApiError(error)) throw error;
+        mayHaveApplied ||= !error.notApplied;
         const fields = {
           method: request.method,
           path: request.path,
@@ -151,7 +180,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           status: error.status,
           upstream_request_id: error.requestId,
         };
-        if (request.signal?.aborted) throw apiErrorFromTransport("cancelled", error);
+        if (request.signal?.aborted) throw fail(apiErrorFromTransport("cancelled", error));
         // An expired token is not a failure of the request: one fresh token, one more try, not counted as a retry.
         if (error instanceof ApiAuthError && error.renewable && !reauthenticated) {
           reauthenticated = true;
@@ -161,22 +190,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const decision = decideRetry(error, retryIndex, safe, settings.retry, timing.random);
         if (!decision.retry) {
           log.debug(fields, "upstream request failed");
-          throw error;
+          throw fail(error);
         }
         if (decision.waitMs >= deadline - timing.now()) {
           log.warn({ ...fields, retry_in_ms: decision.waitMs }, "upstream request failed; no time left to retry");
-          throw error;
+          throw fail(error);
         }
         if (!budget.tryRetry()) {
           log.warn(fields, "upstream request failed; retry budget exhausted, not retrying");
-          throw error;
+          throw fail(error);
         }
         log.warn({ ...fields, retry_in_ms: decision.waitMs }, "upstream request failed; retrying");
         retryIndex++;
         try {
           await timing.sleep(decision.waitMs, request.signal);
         } catch (cause) {
-          throw apiErrorFromTransport("cancelled", cause);
+          throw fail(apiErrorFromTransport("cancelled", cause));
         }
       }
     }
@@ -226,6 +255,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const scope = scopes.current();
       const deadline = scope?.deadline ?? timing.now() + settings.callTimeoutMs;
       if (request.method === "GET" && request.responseType !== "text") return read(request, scope, deadline);
+      if (request.method !== "GET" && scope) scope.writesSent++;
       const result = await send(request, deadline);
       if (request.method !== "GET") cache.invalidate(INVALIDATES[routeGroup(request.path)] ?? [routeGroup(request.path)]);
       if (result.requestId) scope?.upstreamRequestIds.push(result.requestId);
@@ -252,6 +282,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     },
     breakerState: (group) => breakers.state(group),
+    breakerOpenings: (group) => breakers.openings(group),
     close: () => transport.close(),
   };
 }

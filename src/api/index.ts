@@ -32,7 +32,9 @@ export interface CustomerApi {
   /** The API's `/health` answer. */
   health(): Promise<{ status: string }>;
   /** State of the circuit breaker of a route group such as `customers`. */
-  breakerState(group: string): string;
+  breakerState: HttpClient["breakerState"];
+  /** How many times a route group's breaker has opened since start. */
+  breakerOpenings: HttpClient["breakerOpenings"];
   close(): void;
 }
 
@@ -64,8 +66,13 @@ export function resilienceSettingsOf(api: Config["api"], cache?: Config["cache"]
       maxDelayMs: api.retryMaxDelayMs,
       retryAfterCapMs: api.retryAfterCapMs,
     },
-    retryBudgetPercent: api.retryBudgetPercent,
-    breaker: { threshold: api.breakerThreshold, cooldownMs: api.breakerCooldownMs },
+    retryBudget: { percent: api.retryBudgetPercent, minPerSecond: api.retryBudgetMinPerSecond },
+    breaker: {
+      failurePercent: api.breakerFailurePercent,
+      windowMs: api.breakerWindowMs,
+      minimumAttempts: api.breakerMinAttempts,
+      cooldownMs: api.breakerCooldownMs,
+    },
     maxConcurrency: api.maxConcurrency,
     maxQueue: api.maxQueue,
     cache: cache ?? { ttlMs: 0, maxEntries: 1, staleMaxAgeMs: 0 },
@@ -109,6 +116,7 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
     outsideDeadline: (fn) => http.outsideDeadline(fn),
     health: async () => (await http.request({ method: "GET", path: "/health", schema: HealthSchema })).data,
     breakerState: (group) => http.breakerState(group),
+    breakerOpenings: (group) => http.breakerOpenings(group),
     close: () => http.close(),
   };
 }

@@ -13,6 +13,8 @@ export interface CallScope {
   stale: boolean;
   cacheHits: number;
   upstreamRequestIds: string[];
+  /** Writes (non-GET requests) the call has started sending: if it is cut off, their outcome is unknown. */
+  writesSent: number;
 }
 
 export interface CallScopeOptions {
@@ -39,6 +41,7 @@ export function createCallScopes(): CallScopes {
         stale: false,
         cacheHits: 0,
         upstreamRequestIds: [],
+        writesSent: 0,
       };
       options.onScope?.(scope);
       const value = await storage.run(scope, fn);

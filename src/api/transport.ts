@@ -7,6 +7,7 @@ import type { AxiosError, AxiosInstance, AxiosResponse, AxiosStatic } from "axio
 import type { z } from "zod";
 import type { AuthProvider } from "./auth.js";
 import {
+  type ApiError,
   ApiAuthError,
   apiErrorFromResponse,
   apiErrorFromTransport,
@@ -38,7 +39,10 @@ export interface HttpResult<T> {
   data: T;
   /** The upstream's `X-Request-Id` of the answer that was used. */
   requestId: string | undefined;
-  /** True when the upstream replayed an earlier result for the same idempotency key. */
+  /**
+   * True when the upstream replayed the result of a write made before this request began. A replay of the
+   * request's own earlier attempt (its answer was lost and the retry replayed it) is not one: see http.ts.
+   */
   replayed: boolean;
   attempts: number;
   /** Size of the raw upstream body, for measuring how much the projections save. */
@@ -166,8 +170,10 @@ export function createTransport(options: TransportOptions): Transport {
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
     let response: AxiosResponse<string>;
     let authorization = "";
+    let sending = false;
     try {
       authorization = await options.auth.authorization(signal);
+      sending = true;
       response = await instance.request<string>({
         method: request.method,
         url: request.path,
@@ -182,12 +188,11 @@ export function createTransport(options: TransportOptions): Transport {
         },
       });
     } catch (error) {
-      if (isApiError(error)) throw error;
-      const cause = sanitizedCause(error);
-      if (/maxContentLength/.test(cause.message)) {
-        throw invalidResponse(`body larger than ${maxResponseBytes} bytes`, { cause });
-      }
-      throw apiErrorFromTransport(transportFailure(error, request.signal, timeout.signal), cause);
+      const failure = isApiError(error)
+        ? error
+        : attemptFailure(error, { callerSignal: request.signal, timeoutSignal: timeout.signal, maxResponseBytes });
+      // Without a token there was no request: nothing reached the API.
+      throw sending ? failure : failure.markNotApplied();
     } finally {
       clearTimeout(timer);
     }
@@ -255,6 +260,23 @@ export function createTransport(options: TransportOptions): Transport {
     },
   };
 }
+
+/** The typed error for an attempt that got no complete answer. */
+function attemptFailure(
+  error: unknown,
+  context: { callerSignal: AbortSignal | undefined; timeoutSignal: AbortSignal; maxResponseBytes: number },
+): ApiError {
+  const cause = sanitizedCause(error);
+  if (/maxContentLength/.test(cause.message)) {
+    return invalidResponse(`body larger than ${context.maxResponseBytes} bytes`, { cause });
+  }
+  const failure = apiErrorFromTransport(transportFailure(error, context.callerSignal, context.timeoutSignal), cause);
+  // No connection was made, so no request reached the API.
+  return isAxiosError(error) && NO_CONNECTION.has(error.code ?? "") ? failure.markNotApplied() : failure;
+}
+
+/** Socket errors that mean the connection was never established. */
+const NO_CONNECTION: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 function transportFailure(
   error: unknown,

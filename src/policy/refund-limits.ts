@@ -1,7 +1,11 @@
 // Operator limits on refunds: a ceiling per refund and a running total per session and currency. A refund
 // reserves its amount before the user is asked to confirm and before the API is called, so two refunds in
-// flight at once cannot both fit under the session total; a refund that is declined or fails gives its
-// reservation back. Amounts are minor units of one currency; totals are kept per currency, never converted.
+// flight at once cannot both fit under the session total. Amounts are minor units of one currency; totals are
+// kept per currency, never converted.
+//
+// Every refund is counted once, by its idempotency key: a refund the API made counts, whether this call saw the
+// answer or lost it (outcome unknown); a repeat of such a call reuses the count instead of adding another; only
+// a refund that certainly did not happen (declined, refused by the API) gives its amount back.
 import { LimitExceededError } from "../errors.js";
 import { moneyView } from "../views/money.js";
 
@@ -10,25 +14,78 @@ export interface RefundLimits {
   readonly maxSessionRefunds: number;
 }
 
-/** A reserved refund: `commit` once the API has refunded, `release` when nothing was refunded. */
+/** A reserved refund, settled exactly once by whoever learns what the API did. */
 export interface RefundReservation {
+  /** The API made this refund: it counts. */
   commit(): void;
+  /** The API answered with a replay of a refund made before this session: nothing moved now. */
+  replayedFromEarlier(): void;
+  /** Nothing was refunded (declined, refused): the amount is given back. */
   release(): void;
+  /** Whether the API refunded is unknown: the amount keeps counting, and a repeat of the call shares it. */
+  unknown(): void;
+}
+
+interface Counted {
+  amount: number;
+  currency: string;
 }
 
 export class RefundAllowance {
-  /** Committed plus reserved, per currency. */
+  /** Committed, unknown and reserved, per currency. */
   private readonly used = new Map<string, number>();
+  /** Refunds that count (made, or maybe made), by idempotency key. */
+  private readonly counted = new Map<string, Counted>();
 
   constructor(private readonly limits: RefundLimits) {}
 
-  /** Total refunded in `currency` this session, reservations included. */
+  /** The refund an earlier call of this session made, or may have made, with `key`. */
+  earlier(key: string): Readonly<Counted> | undefined {
+    return this.counted.get(key);
+  }
+
+  /** Total refunded in `currency` this session, reservations and unknown outcomes included. */
   usedIn(currency: string): number {
     return this.used.get(currency) ?? 0;
   }
 
-  /** Reserves `amount` or throws LimitExceededError saying which limit and what is still allowed. */
-  reserve(amount: number, currency: string): RefundReservation {
+  /**
+   * Reserves `amount` for the refund written with `key`, or throws LimitExceededError saying which limit and what
+   * is still allowed. A key that already counts (an earlier call made, or may have made, this refund) reserves
+   * nothing more: it is the same refund.
+   */
+  reserve(amount: number, currency: string, key: string): RefundReservation {
+    if (this.counted.has(key)) return this.alreadyCounted(key);
+    this.check(amount, currency);
+    this.add(currency, amount);
+    let settled = false;
+    const settle = (how: "count" | "give back") => {
+      if (settled) return;
+      settled = true;
+      // A concurrent call with the same key may have settled first; the refund still counts only once.
+      if (how === "give back" || this.counted.has(key)) this.add(currency, -amount);
+      else this.counted.set(key, { amount, currency });
+    };
+    return {
+      commit: () => settle("count"),
+      unknown: () => settle("count"),
+      release: () => settle("give back"),
+      replayedFromEarlier: () => settle("give back"),
+    };
+  }
+
+  private alreadyCounted(key: string): RefundReservation {
+    const forget = () => {
+      // The earlier call's outcome was unknown; now the API says nothing happened, so the count goes back.
+      const entry = this.counted.get(key);
+      if (!entry) return;
+      this.counted.delete(key);
+      this.add(entry.currency, -entry.amount);
+    };
+    return { commit: () => {}, unknown: () => {}, replayedFromEarlier: () => {}, release: forget };
+  }
+
+  private check(amount: number, currency: string): void {
     const { maxRefund, maxSessionRefunds } = this.limits;
     const show = (minor: number) => moneyView(minor, currency).display;
     if (amount > maxRefund) {
@@ -46,17 +103,9 @@ export class RefundAllowance {
         { nextStep: "Do not retry. Ask a human to make further refunds in the billing system." },
       );
     }
-    this.used.set(currency, used + amount);
-    let settled = false;
-    return {
-      commit: () => {
-        settled = true;
-      },
-      release: () => {
-        if (settled) return;
-        settled = true;
-        this.used.set(currency, this.usedIn(currency) - amount);
-      },
-    };
+  }
+
+  private add(currency: string, amount: number): void {
+    this.used.set(currency, this.usedIn(currency) + amount);
   }
 }

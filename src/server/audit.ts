@@ -32,8 +32,12 @@ export interface AuditRecord {
   /** The arguments with free text replaced by its length and PII-looking values masked. */
   args: unknown;
   decision: AuditDecision;
-  /** `interrupted`: the server shut down before the call finished. */
-  outcome: "ok" | "error" | "interrupted";
+  /**
+   * `unknown`: a write was sent and nothing says whether the API did it (its answer was lost, the call was
+   * cancelled or cut off by shutdown). `interrupted`: the server shut down before a call that wrote nothing
+   * finished.
+   */
+  outcome: "ok" | "error" | "unknown" | "interrupted";
   error_code: string | null;
   latency_ms: number;
   upstream_request_ids: string[];
@@ -85,8 +89,10 @@ export function fileSink(path: string, onError: (error: unknown) => void): Audit
 export interface OpenAuditRecord {
   decision: AuditDecision;
   idempotencyKey: string | null;
+  /** Whether the call has sent a write: a call cut off after that ends `unknown`, not `interrupted`. */
+  mayHaveWritten: () => boolean;
   finish(result: {
-    outcome: "ok" | "error";
+    outcome: "ok" | "error" | "unknown";
     errorCode?: string;
     upstreamRequestIds?: readonly string[];
     cacheHits?: number;
@@ -124,6 +130,7 @@ export class AuditTrail {
     const entry: OpenAuditRecord = {
       decision: "allowed",
       idempotencyKey: null,
+      mayHaveWritten: () => false,
       finish: (result) => write(result.outcome, result),
     };
     const write = (outcome: AuditRecord["outcome"], result: Parameters<OpenAuditRecord["finish"]>[0] | undefined) => {
@@ -134,7 +141,7 @@ export class AuditTrail {
         ...base,
         decision: entry.decision,
         outcome,
-        error_code: result?.errorCode ?? (outcome === "interrupted" ? "server_shutting_down" : null),
+        error_code: result?.errorCode ?? (result === undefined ? "server_shutting_down" : null),
         latency_ms: Math.round((performance.now() - started) * 100) / 100,
         upstream_request_ids: [...(result?.upstreamRequestIds ?? [])],
         idempotency_key: entry.idempotencyKey,
@@ -142,7 +149,7 @@ export class AuditTrail {
       };
       for (const sink of this.sinks) sink.write(record);
     };
-    const interrupt = () => write("interrupted", undefined);
+    const interrupt = () => write(entry.mayHaveWritten() ? "unknown" : "interrupted", undefined);
     this.open.add(interrupt);
     return entry;
   }

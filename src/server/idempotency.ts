@@ -1,6 +1,8 @@
-// Which Idempotency-Key a write sends. The same tool with the same (normalized) arguments within the window
-// reuses the key of the first call, so an agent that repeats a write gets the first result replayed by the API
-// instead of a second write; an explicit idempotency_key argument names the write deliberately.
+// Which Idempotency-Key a write sends. The key is derived, not random: the same caller calling the same tool with
+// the same (normalized) arguments in the same time window gets the same key, in this process, after a restart
+// or on another replica, so the API replays the first write instead of doing it again. Within a process the
+// first call's key is also remembered for the whole window, so a repeat that crosses a window boundary still
+// replays. An explicit idempotency_key argument names the write deliberately.
 import { createHash, randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 
@@ -16,8 +18,12 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+function sha256(text: string, hexChars: number): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, hexChars);
+}
+
 export function argumentHash(args: unknown): string {
-  return createHash("sha256").update(canonicalJson(args)).digest("hex").slice(0, 32);
+  return sha256(canonicalJson(args), 32);
 }
 
 export class IdempotencyKeys {
@@ -31,15 +37,22 @@ export class IdempotencyKeys {
     this.remembered = new LRUCache({ max: maxEntries });
   }
 
-  /** The key for `tool` called with `args`; `explicit` (the caller's own key) always wins. */
-  keyFor(tool: string, args: unknown, explicit?: string): string {
-    if (explicit) return `cmcp-${tool}-x-${explicit}`;
-    const identity = `${tool}:${argumentHash(args)}`;
+  /**
+   * The key for `caller` calling `tool` with `args`; `explicit` (the caller's own key) always wins. A window of 0
+   * turns implicit reuse off: every call without an explicit key is a new write.
+   */
+  keyFor(tool: string, args: unknown, caller: string, explicit?: string): string {
+    // The caller is part of every key, so two callers can never replay (and read) each other's writes.
+    const who = sha256(caller, 12);
+    if (explicit) return `cmcp-${tool}-x-${who}-${explicit}`;
+    if (this.windowMs <= 0) return `cmcp-${tool}-${who}-${randomUUID()}`;
+    const identity = `${who}:${tool}:${argumentHash(args)}`;
     const now = this.now();
     const earlier = this.remembered.get(identity);
     if (earlier && now - earlier.at <= this.windowMs) return earlier.key;
-    const key = `cmcp-${tool}-${randomUUID()}`;
-    if (this.windowMs > 0) this.remembered.set(identity, { key, at: now });
+    const slot = Math.floor(now / this.windowMs);
+    const key = `cmcp-${tool}-${who}-${sha256(`${identity}:${this.windowMs}:${slot}`, 32)}`;
+    this.remembered.set(identity, { key, at: now });
     return key;
   }
 }

@@ -23,6 +23,9 @@ import { IdempotencyKeys } from "./idempotency.js";
 import type { CallTracker } from "./lifecycle.js";
 import { ToolRateLimiter } from "./rate-limit.js";
 
+/** Who calls over stdio: the one person whose client started this process. */
+const LOCAL_CALLER = "local";
+
 interface CompiledTool {
   definition: ToolDefinition;
   input: z.ZodType<unknown>;
@@ -180,7 +183,7 @@ export function registerTools(
         idempotency_key?: string;
       } & Record<string, unknown>;
       const idempotencyKey = () => {
-        const key = keys.keyFor(name, args, idempotency_key);
+        const key = keys.keyFor(name, args, LOCAL_CALLER, idempotency_key);
         audit.idempotencyKey = key;
         return key;
       };
@@ -203,6 +206,7 @@ export function registerTools(
       const timeoutMs = tool.definition.deadlineMs?.(ctx.config) ?? ctx.config.api.callTimeoutMs;
       const onScope = (callScope: CallScope) => {
         scope = callScope;
+        audit.mayHaveWritten = () => callScope.writesSent > 0;
       };
       const { value } = await ctx.api.withCall({ fresh, timeoutMs, onScope }, () =>
         tool.definition.handler(args as never, callContext),
@@ -220,7 +224,8 @@ export function registerTools(
       };
     } catch (error) {
       const payload = toErrorPayload(error, log);
-      audit.finish({ outcome: "error", errorCode: payload.error_code, ...scopeFacts(scope) });
+      const outcome = payload.error_code === "outcome_unknown" ? "unknown" : "error";
+      audit.finish({ outcome, errorCode: payload.error_code, ...scopeFacts(scope) });
       return errorResult(payload);
     } finally {
       runtime.tracker.leave();

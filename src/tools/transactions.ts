@@ -1,8 +1,8 @@
 // Transaction tools: page through a customer's ledger, and refund a charge (all or part of what remains).
 import { z } from "zod";
-import { ApiError } from "../api/errors.js";
+import { ApiError, ApiOutcomeUnknownError } from "../api/errors.js";
 import type { Transaction } from "../api/index.js";
-import type { ConfirmationRequest } from "../context.js";
+import type { CallContext, ConfirmationRequest } from "../context.js";
 import { UserInputError } from "../errors.js";
 import { moneyView } from "../views/money.js";
 import { RefundView, refundView } from "../views/refund.js";
@@ -73,37 +73,80 @@ export const issueRefund = defineTool({
   },
   output: {
     refund: RefundView,
-    transaction: TransactionView.describe("The charge after the refund, with what remains refundable."),
-    replayed: z.boolean().describe("True when the API recognised a retry and returned the refund it already made."),
+    transaction: TransactionView.nullable().describe(
+      "The charge after the refund, with what remains refundable; null when it could not be read (see transaction_note).",
+    ),
+    transaction_note: z
+      .string()
+      .optional()
+      .describe("Present when the refund was made but the charge could not be read afterwards."),
+    replayed: z
+      .boolean()
+      .describe("True when an earlier call made this refund and the API returned it instead of refunding again."),
   },
   access: { toolset: "billing", scopes: ["refunds:write"] },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handler({ transaction_id, amount, reason, note }, ctx) {
     const options = { signal: ctx.signal };
     const charge = await ctx.api.transactions.get(transaction_id, options);
-    const refundAmount = checkedRefundAmount(charge, amount);
+    const key = ctx.idempotencyKey();
+    // A repeat of a call whose outcome was unknown sends the same body again, so the API replays it; its amount
+    // already counts against the limits.
+    const earlier = ctx.refunds.earlier(key);
+    const refundAmount = earlier?.amount ?? checkedRefundAmount(charge, amount);
     // Limits are checked before the user is asked: a refund the server would refuse is never put to them.
-    const reservation = ctx.refunds.reserve(refundAmount, charge.currency);
+    const reservation = ctx.refunds.reserve(refundAmount, charge.currency, key);
     let written;
     try {
       const customer = await ctx.api.customers.get(charge.customer_id, options);
-      await ctx.confirm(refundConfirmation({ charge, customerName: customer.name, refundAmount, reason, note }));
+      const confirmation = refundConfirmation({
+        charge,
+        customerName: customer.name,
+        refundAmount,
+        reason,
+        note,
+        repeat: earlier !== undefined,
+      });
+      await ctx.confirm(confirmation);
       written = await ctx.api.transactions.refund(
         { transaction_id, amount: refundAmount, reason, ...(note === undefined ? {} : { note }) },
-        { ...options, idempotencyKey: ctx.idempotencyKey() },
+        { ...options, idempotencyKey: key },
       );
     } catch (error) {
-      // A refund the API may have made still counts against the session's limit.
-      if (!(error instanceof ApiError) || error.notApplied) reservation.release();
+      // A refund the API may have made keeps counting against the session's limit.
+      if (error instanceof ApiOutcomeUnknownError) reservation.unknown();
+      else reservation.release();
       throw error;
     }
-    // A replay returned a refund made (and counted) by an earlier call.
-    if (written.replayed) reservation.release();
+    if (written.replayed) reservation.replayedFromEarlier();
     else reservation.commit();
-    const after = await ctx.api.transactions.get(transaction_id, options);
-    return { refund: refundView(written.record), transaction: transactionView(after), replayed: written.replayed };
+    // The money has moved: from here on nothing may turn the result into an error.
+    const after = await readChargeAfterRefund(transaction_id, ctx);
+    return {
+      refund: refundView(written.record),
+      transaction: after ? transactionView(after) : null,
+      ...(after
+        ? {}
+        : {
+            transaction_note:
+              "The refund was made, but the charge could not be read afterwards; read it with list_transactions. "
+              + "Do not refund again.",
+          }),
+      replayed: written.replayed,
+    };
   },
 });
+
+/** The charge after a refund, or undefined when the API could not be read (the refund itself stands). */
+async function readChargeAfterRefund(transactionId: string, ctx: CallContext): Promise<Transaction | undefined> {
+  try {
+    return await ctx.api.transactions.get(transactionId, { signal: ctx.signal });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    ctx.log.warn({ error_code: error.code }, "refund made, but the charge could not be read afterwards");
+    return undefined;
+  }
+}
 
 /** What the user confirms: customer, charge, exact amount with currency, reason and note. */
 function refundConfirmation(refund: {
@@ -112,6 +155,8 @@ function refundConfirmation(refund: {
   refundAmount: number;
   reason: string;
   note: string | undefined;
+  /** It repeats an earlier call whose outcome was unknown. */
+  repeat: boolean;
 }): ConfirmationRequest {
   const { charge, refundAmount } = refund;
   const money = (minor: number) => moneyView(minor, charge.currency).display;
@@ -127,6 +172,9 @@ function refundConfirmation(refund: {
       ["Left after", `${money(remainingAfter)} still refundable on this charge`],
       ["Reason", refund.reason],
       ...(refund.note === undefined ? [] : [["Note", refund.note] as const]),
+      ...(refund.repeat
+        ? [["Repeat", "an earlier attempt may have made this refund already; it is made at most once"] as const]
+        : []),
     ],
     confirmLabel: `Refund ${money(refundAmount)}`,
   };

@@ -9,6 +9,7 @@ import {
   ApiNetworkError,
   ApiNotFoundError,
   ApiRateLimitError,
+  ApiOutcomeUnknownError,
   ApiServerError,
   ApiTimeoutError,
 } from "../../src/api/errors.js";
@@ -122,14 +123,17 @@ describe("retries", () => {
     expect(sandbox.requests.count({ path: "/v1/customers/" })).toBe(1);
   });
 
-  it("never retries a POST without an Idempotency-Key, even on a 503", async () => {
+  it("never retries a POST without an Idempotency-Key, even on a 503, and never advises repeating it", async () => {
     const { http, timing } = rawClient();
     const before = sandbox.store.created.tickets;
     sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/tickets", times: 1 });
     const error = await http
       .request({ method: "POST", path: "/v1/tickets", body: ticketBody(), schema: TicketSchema })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiServerError);
+    // A 503 may come after a commit, so the write's outcome is unknown; without a key a repeat could write twice.
+    expect(error).toBeInstanceOf(ApiOutcomeUnknownError);
+    expect((error as ApiOutcomeUnknownError).cause).toBeInstanceOf(ApiServerError);
+    expect((error as ApiOutcomeUnknownError).nextStep).toMatch(/^Do not repeat it/);
     expect(sandbox.requests.count({ method: "POST", path: "/v1/tickets" })).toBe(1);
     expect(timing.sleeps).toEqual([]);
     expect(sandbox.store.created.tickets).toBe(before);
@@ -148,7 +152,18 @@ describe("retries", () => {
       schema: TicketSchema,
     });
     expect(result.attempts).toBe(2);
-    expect(result.replayed).toBe(true);
+    // The replay answered this request's own first attempt: nothing earlier made the ticket.
+    expect(result.replayed).toBe(false);
+    expect(sandbox.store.created.tickets).toBe(before + 1);
+    // A later request with the same key is a replay of an earlier write.
+    const again = await http.request({
+      method: "POST",
+      path: "/v1/tickets",
+      body: ticketBody(),
+      idempotencyKey: "test-reset-after-commit-1",
+      schema: TicketSchema,
+    });
+    expect(again).toMatchObject({ attempts: 1, replayed: true, data: { id: result.data.id } });
     expect(sandbox.store.created.tickets).toBe(before + 1);
     http.close();
   });

@@ -125,46 +125,88 @@ describe("read cache", () => {
 });
 
 describe("circuit breaker", () => {
-  it("opens after consecutive failures, fails fast, probes after the cooldown and closes again", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(Date.parse("2026-11-22T12:00:00Z"));
-    const api = testApi(sandbox, {
-      maxRetries: 0,
-      timing: { ...recordingTiming(), now: () => Date.now() },
-      api: { breakerThreshold: 3, breakerCooldownMs: 5_000 },
-    });
+  /** A clock that moves only when told to; the breaker's window and cooldown read it. */
+  function steppedTiming(start = Date.parse("2026-11-22T12:00:00Z")) {
+    let now = start;
+    return { timing: { ...recordingTiming(), now: () => now }, advance: (ms: number) => (now += ms) };
+  }
+  const breakerSettings = { breakerMinAttempts: 10, breakerFailurePercent: 50, breakerCooldownMs: 5_000 };
+
+  it("opens once half the attempts in the window failed, fails fast, probes after the cooldown and closes", async () => {
+    const clock = steppedTiming();
+    const api = testApi(sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
+    // 5 successes, then failures: the 5th failure makes 5 of 10, the first moment both conditions hold.
+    for (let i = 0; i < 5; i++) await api.customers.get(ada());
     sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
-    for (let i = 0; i < 3; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    for (let i = 0; i < 4; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    expect(api.breakerState("customers")).toBe("closed");
+    await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
     expect(api.breakerState("customers")).toBe("open");
 
+    const started = performance.now();
     const fastFail = await api.customers.get(ada()).catch((error: unknown) => error);
+    expect(performance.now() - started).toBeLessThan(100);
     expect(fastFail).toBeInstanceOf(ApiCircuitOpenError);
     expect((fastFail as ApiCircuitOpenError).retryAfterMs).toBe(5_000);
-    expect(exactly(customerPath())).toBe(3);
+    expect(exactly(customerPath())).toBe(10);
     // Other route groups keep working while the customers breaker is open.
     await expect(api.segments.list()).resolves.toHaveLength(sandbox.store.segments.length);
 
-    vi.setSystemTime(Date.parse("2026-11-22T12:00:06Z"));
+    clock.advance(6_000);
+    expect(api.breakerState("customers")).toBe("half-open");
     // The half-open probe fails: open again, and again failing fast.
     await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
     expect(api.breakerState("customers")).toBe("open");
     await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiCircuitOpenError);
 
-    vi.setSystemTime(Date.parse("2026-11-22T12:00:12Z"));
+    clock.advance(6_000);
     sandbox.faults.clear();
     await expect(api.customers.get(ada())).resolves.toMatchObject({ id: ada() });
     expect(api.breakerState("customers")).toBe("closed");
+    expect(api.breakerOpenings("customers")).toBe(2);
+  });
+
+  it("stays closed with too few attempts in the window, however many of them failed", async () => {
+    const clock = steppedTiming();
+    const api = testApi(sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
+    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
+    for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    expect(api.breakerState("customers")).toBe("closed");
+    // Once the window has moved on, those failures no longer count: nine more still do not open it.
+    clock.advance(11_000);
+    for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    expect(api.breakerState("customers")).toBe("closed");
+    await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    expect(api.breakerState("customers")).toBe("open");
+  });
+
+  it("never opens at a steady 30% fault rate with the default settings", async () => {
+    const clock = steppedTiming();
+    // Default breaker settings, retries off so every attempt is one request.
+    const api = testApi(sandbox, {
+      maxRetries: 0,
+      timing: clock.timing,
+      api: { breakerMinAttempts: 20, breakerFailurePercent: 50, breakerWindowMs: 10_000 },
+    });
+    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments", rate: 0.3 });
+    let failed = 0;
+    for (let i = 0; i < 600; i++) {
+      clock.advance(50); // 20 attempts a second, for 30 s
+      await api.segments.list().catch(() => failed++);
+    }
+    expect(failed).toBeGreaterThan(120);
+    expect(api.breakerOpenings("segments")).toBe(0);
   });
 
   it("does not count 404s as failures", async () => {
-    const api = testApi(sandbox, { api: { breakerThreshold: 2 } });
+    const api = testApi(sandbox, { api: { breakerMinAttempts: 2 } });
     for (let i = 0; i < 4; i++) await expect(api.customers.get("cus_doesnotexist00")).rejects.toThrow();
     expect(api.breakerState("customers")).toBe("closed");
   });
 
   it("reaches the model as backend_unavailable with a retry hint", async () => {
     const connected = await connectInMemory(
-      testContext(sandbox, { maxRetries: 0, api: { breakerThreshold: 1, breakerCooldownMs: 30_000 } }),
+      testContext(sandbox, { maxRetries: 0, api: { breakerMinAttempts: 1, breakerCooldownMs: 30_000 } }),
     );
     sandbox.faults.add({ kind: "status", status: 502, path: "/v1/segments" });
     await callTool(connected.client, "list_segments", {});
@@ -188,22 +230,29 @@ describe("deadline and budget", () => {
 
   it("stops retrying when the retry budget is spent", () => {
     let now = 0;
-    const budget = new RetryBudget(20, () => now);
+    const budget = new RetryBudget({ percent: 20, minPerSecond: 10 }, () => now);
     for (let i = 0; i < 100; i++) budget.recordRequest();
-    const granted = Array.from({ length: 40 }, () => budget.tryRetry()).filter(Boolean).length;
-    // 10 always allowed plus 20% of 100 requests.
-    expect(granted).toBe(30);
+    const granted = Array.from({ length: 200 }, () => budget.tryRetry()).filter(Boolean).length;
+    // A reserve of 10 per second over the 10 s window, plus 20% of 100 requests.
+    expect(granted).toBe(100 + 20);
     now += 11_000; // the window has moved on: old requests and retries no longer count
     expect(budget.tryRetry()).toBe(true);
   });
 
   it("applies the budget to real retries", async () => {
     sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
-    const api = testApi(sandbox, { maxRetries: 5, api: { retryBudgetPercent: 0 } });
-    const calls = Array.from({ length: 5 }, () => api.segments.list({}).catch(() => undefined));
-    await Promise.all(calls);
-    // 5 first attempts share one in-flight request; with a 0% budget only the floor of 10 retries is left.
-    expect(sandbox.requests.count({ path: "/v1/segments" })).toBeLessThanOrEqual(1 + 10);
+    const api = testApi(sandbox, {
+      maxRetries: 5,
+      api: { retryBudgetPercent: 0, retryBudgetMinPerSecond: 1 },
+    });
+    const list = () => api.segments.list().catch(() => undefined);
+    // With a 0% share only the reserve is left: 1 per second over the 10 s window, 10 retries in all.
+    await list();
+    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(1 + 5);
+    await list();
+    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(2 + 10);
+    await list();
+    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(3 + 10);
   });
 });
 

@@ -47,7 +47,7 @@ export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): 
       retryMaxDelayMs: 2_000,
       retryAfterCapMs: options.retryAfterCapMs ?? 10_000,
       retryBudgetPercent: 100,
-      breakerThreshold: 1_000,
+      breakerMinAttempts: 1_000_000,
       ...options.api,
     },
     cache: { ...defaults.cache, ttlMs: 0, staleMaxAgeMs: 0, ...options.cache },

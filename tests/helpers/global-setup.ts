@@ -1,5 +1,5 @@
 // Builds dist/ once before the suite (`npm run build`: the esbuild bundle) so the end-to-end tests spawn the real
-// built server. CUSTOMER_MCP_SKIP_BUILD=1 skips it when iterating on unit tests against an existing build.
+// built server. CUSTOMER_MCP_SKIP_BUILD=1 skips it when iterating against an existing build.
 import { execFileSync } from "node:child_process";
 
 export default function setup(): void {

@@ -1,9 +1,15 @@
 // Spawns the built server (dist/index.js) as a child process and speaks raw JSON-RPC over its stdio, keeping
-// every stdout and stderr line so tests can check that stdout carried nothing but JSON-RPC.
+// every stdout and stderr line so tests can check that stdout carried nothing but JSON-RPC; or connects the SDK's
+// own stdio client to it.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { PassThrough } from "node:stream";
 import { createInterface } from "node:readline";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach } from "vitest";
+import { confirmEverything, type ElicitationAnswer } from "./mcp.js";
 
 export const DIST_ENTRY = resolve("dist/index.js");
 
@@ -78,4 +84,51 @@ export async function initialize(server: SpawnedServer): Promise<Record<string, 
   });
   server.notify("notifications/initialized");
   return response;
+}
+
+export interface StdioConnected {
+  client: Client;
+  /** Every stderr line so far (JSON log lines). */
+  stderrLines: string[];
+  /** The audit records the server has written to stderr so far. */
+  auditRecords(): Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The SDK's own Client over a spawned dist/index.js, answering confirmation forms with `elicitation` (null: a
+ * client without elicitation). Closing ends stdin, so the server drains and exits as it would for a real client.
+ */
+export async function connectStdio(
+  env: Record<string, string>,
+  elicitation: ElicitationAnswer | null = confirmEverything,
+): Promise<StdioConnected> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [DIST_ENTRY],
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
+    stderr: "pipe",
+  });
+  const stderrLines: string[] = [];
+  const stderr = transport.stderr;
+  if (stderr instanceof PassThrough) createInterface({ input: stderr }).on("line", (line) => stderrLines.push(line));
+  const client = new Client({ name: "e2e-sdk-client", version: "1.0.0" }, {
+    capabilities: elicitation ? { elicitation: { form: {} } } : {},
+  });
+  if (elicitation) client.setRequestHandler(ElicitRequestSchema, (request) => elicitation(request.params));
+  await client.connect(transport);
+  return {
+    client,
+    stderrLines,
+    auditRecords: () =>
+      stderrLines.flatMap((line) => {
+        try {
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          return parsed.msg === "audit" ? [parsed] : [];
+        } catch {
+          return [];
+        }
+      }),
+    close: () => client.close(),
+  };
 }

@@ -100,12 +100,20 @@ interface Case {
 }
 
 interface Recovers extends Case {
-  /** Writes only: whether the upstream replayed an earlier attempt's committed write. */
+  /**
+   * Writes only: what `replayed` says. Always false: a retry that replays the call's own committed attempt is
+   * not a replay of an earlier call's write.
+   */
   replayed?: boolean;
 }
 
 interface Fails extends Case {
   error: ErrorCode;
+  /**
+   * Writes only, when it differs from `error`: a write whose attempt may have reached the API fails as
+   * `outcome_unknown`, whatever the last attempt met.
+   */
+  writeError?: ErrorCode;
   /** Writes only: whether the write was committed although the call failed (so repeating it must replay it). */
   committed: boolean;
   retryAfterMs?: number;
@@ -143,7 +151,7 @@ const TRANSIENT: Recovers[] = [
     replayed: false,
   },
   { name: "reset_before once", faults: rule("reset_before", { times: 1 }), attempts: 2, replayed: false },
-  { name: "reset_after once (write committed, then reset)", faults: rule("reset_after", { times: 1 }), attempts: 2, replayed: true },
+  { name: "reset_after once (write committed, then reset)", faults: rule("reset_after", { times: 1 }), attempts: 2, replayed: false },
   {
     name: `timeout once (latency ${SLOW_MS} ms > ${TIMEOUT_MS} ms attempt timeout)`,
     faults: rule("latency", { latencyMs: SLOW_MS, times: 1 }),
@@ -153,9 +161,9 @@ const TRANSIENT: Recovers[] = [
     name: `slow_body once (${SLOW_MS} ms body > ${TIMEOUT_MS} ms attempt timeout)`,
     faults: rule("slow_body", { latencyMs: SLOW_MS, times: 1 }),
     attempts: 2,
-    replayed: true,
+    replayed: false,
   },
-  { name: "truncated_body once", faults: rule("truncated_body", { times: 1 }), attempts: 2, replayed: true },
+  { name: "truncated_body once", faults: rule("truncated_body", { times: 1 }), attempts: 2, replayed: false },
   {
     name: "401 after the OAuth token was revoked (one re-auth)",
     backend: "oauth",
@@ -169,8 +177,8 @@ const TRANSIENT: Recovers[] = [
 
 /** Not recoverable by retrying (or retries exhausted): the call fails with the right error_code. */
 const PERMANENT: Fails[] = [
-  { name: "malformed_json once", faults: rule("malformed_json", { times: 1 }), error: "upstream_invalid", attempts: 1, committed: true },
-  { name: "wrong_schema once", faults: rule("wrong_schema", { times: 1 }), error: "upstream_invalid", attempts: 1, committed: true },
+  { name: "malformed_json once", faults: rule("malformed_json", { times: 1 }), writeError: "outcome_unknown", error: "upstream_invalid", attempts: 1, committed: true },
+  { name: "wrong_schema once", faults: rule("wrong_schema", { times: 1 }), writeError: "outcome_unknown", error: "upstream_invalid", attempts: 1, committed: true },
   {
     name: "429 with a Retry-After above the cap (handed back, not waited)",
     faults: status(429, { retryAfter: "120", times: 1 }),
@@ -180,10 +188,10 @@ const PERMANENT: Fails[] = [
     retryAfterMs: 120_000,
     committed: false,
   },
-  { name: "500 persistent", faults: status(500), error: "backend_error", attempts: 3, sleeps: BACKOFF, committed: false },
-  { name: "502 persistent", faults: status(502), error: "backend_unavailable", attempts: 3, committed: false },
-  { name: "503 persistent", faults: status(503), error: "backend_unavailable", attempts: 3, committed: false },
-  { name: "504 persistent", faults: status(504), error: "backend_unavailable", attempts: 3, committed: false },
+  { name: "500 persistent", faults: status(500), writeError: "outcome_unknown", error: "backend_error", attempts: 3, sleeps: BACKOFF, committed: false },
+  { name: "502 persistent", faults: status(502), writeError: "outcome_unknown", error: "backend_unavailable", attempts: 3, committed: false },
+  { name: "503 persistent", faults: status(503), writeError: "outcome_unknown", error: "backend_unavailable", attempts: 3, committed: false },
+  { name: "504 persistent", faults: status(504), writeError: "outcome_unknown", error: "backend_unavailable", attempts: 3, committed: false },
   {
     name: "429 with Retry-After: 1 persistent",
     faults: status(429, { retryAfter: "1" }),
@@ -194,32 +202,32 @@ const PERMANENT: Fails[] = [
   },
   { name: "429 without Retry-After persistent", faults: status(429), error: "rate_limited", attempts: 3, committed: false },
   { name: "connection refused", backend: "refused", error: "backend_unavailable", sleeps: BACKOFF, committed: false },
-  { name: "reset_before persistent", faults: rule("reset_before"), error: "backend_unavailable", attempts: 3, committed: false },
+  { name: "reset_before persistent", faults: rule("reset_before"), writeError: "outcome_unknown", error: "backend_unavailable", attempts: 3, committed: false },
   {
     name: "reset_after persistent (first attempt commits, the others replay)",
     faults: rule("reset_after"),
-    error: "backend_unavailable",
+    writeError: "outcome_unknown", error: "backend_unavailable",
     attempts: 3,
     committed: true,
   },
   {
     name: "timeout persistent",
     faults: rule("latency", { latencyMs: SLOW_MS }),
-    error: "timeout",
+    writeError: "outcome_unknown", error: "timeout",
     attempts: 3,
     committed: false,
   },
   {
     name: "slow_body persistent",
     faults: rule("slow_body", { latencyMs: SLOW_MS }),
-    error: "timeout",
+    writeError: "outcome_unknown", error: "timeout",
     attempts: 3,
     committed: true,
   },
   {
     name: "truncated_body persistent",
     faults: rule("truncated_body"),
-    error: "backend_unavailable",
+    writeError: "outcome_unknown", error: "backend_unavailable",
     attempts: 3,
     committed: true,
   },
@@ -237,7 +245,7 @@ const PERMANENT: Fails[] = [
     name: "call deadline (400 ms) cuts a 10-retry loop of timeouts short",
     faults: rule("latency", { latencyMs: SLOW_MS }),
     options: { maxRetries: 10, api: { callTimeoutMs: 400 } },
-    error: "timeout",
+    writeError: "outcome_unknown", error: "timeout",
     maxAttempts: 4,
     committed: false,
   },
@@ -373,11 +381,14 @@ const cases = <T extends Case>(table: T[]) =>
 
 describe("transient faults: the call succeeds after retrying", () => {
   it.each(cases(TRANSIENT))("$tool: $fault", async ({ op, testCase }) => {
-    await runCase(op, testCase, async ({ result, written }) => {
+    await runCase(op, testCase, async ({ result, repeat, written }) => {
       const data = dataOf<{ replayed?: boolean }>(result);
       if (!op.write) return;
       expect(written(), "records written by one successful call").toBe(1);
       if (testCase.replayed !== undefined) expect(data.replayed, "replayed").toBe(testCase.replayed);
+      // Repeating the call is a replay of the write the first call made.
+      expect(dataOf<{ replayed: boolean }>(await repeat()).replayed, "the repeat replays").toBe(true);
+      expect(written(), "records after repeating the call").toBe(1);
     });
   });
 });
@@ -386,7 +397,7 @@ describe("permanent faults and exhausted retries: the call fails with the right 
   it.each(cases(PERMANENT))("$tool: $fault", async ({ op, testCase }) => {
     await runCase(op, testCase, async ({ result, repeat, written }) => {
       const payload = errorOf(result);
-      expect(payload.error_code).toBe(testCase.error);
+      expect(payload.error_code).toBe(op.write ? (testCase.writeError ?? testCase.error) : testCase.error);
       if (testCase.retryAfterMs !== undefined) expect(payload.retry_after_ms).toBe(testCase.retryAfterMs);
       if (!op.write) return;
       // A refused write wrote nothing; a committed one wrote once, and repeating it (as next_step suggests) must

@@ -8,35 +8,79 @@ import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
 describe("RefundAllowance", () => {
+  let keys = 0;
+  const key = () => `key-${++keys}`;
+
   it("refuses one refund above the per-refund ceiling, naming the limit", () => {
     const allowance = new RefundAllowance({ maxRefund: 5_000, maxSessionRefunds: 100_000 });
-    expect(() => allowance.reserve(5_001, "usd")).toThrow(/above this server's limit of \$50\.00 per refund/);
+    expect(() => allowance.reserve(5_001, "usd", key())).toThrow(/above this server's limit of \$50\.00 per refund/);
     expect(allowance.usedIn("usd")).toBe(0);
-    allowance.reserve(5_000, "usd").commit();
+    allowance.reserve(5_000, "usd", key()).commit();
     expect(allowance.usedIn("usd")).toBe(5_000);
   });
 
   it("keeps a session total per currency, never converting between them", () => {
     const allowance = new RefundAllowance({ maxRefund: 10_000, maxSessionRefunds: 15_000 });
-    allowance.reserve(10_000, "usd").commit();
-    expect(() => allowance.reserve(6_000, "usd")).toThrow(/\$100\.00 already refunded or in progress; \$50\.00 left/);
-    allowance.reserve(10_000, "eur").commit();
-    allowance.reserve(5_000, "usd").commit();
+    allowance.reserve(10_000, "usd", key()).commit();
+    expect(() => allowance.reserve(6_000, "usd", key())).toThrow(/\$100\.00 already refunded or in progress; \$50\.00 left/);
+    allowance.reserve(10_000, "eur", key()).commit();
+    allowance.reserve(5_000, "usd", key()).commit();
     expect(allowance.usedIn("usd")).toBe(15_000);
     expect(allowance.usedIn("eur")).toBe(10_000);
   });
 
   it("counts a refund in flight, and gives back what a released one reserved (once)", () => {
     const allowance = new RefundAllowance({ maxRefund: 10_000, maxSessionRefunds: 10_000 });
-    const inFlight = allowance.reserve(8_000, "usd");
-    expect(() => allowance.reserve(8_000, "usd")).toThrow(/limit_exceeded|above/);
+    const inFlight = allowance.reserve(8_000, "usd", key());
+    expect(() => allowance.reserve(8_000, "usd", key())).toThrow(/limit_exceeded|above/);
     inFlight.release();
     inFlight.release();
     expect(allowance.usedIn("usd")).toBe(0);
-    const committed = allowance.reserve(8_000, "usd");
+    const committed = allowance.reserve(8_000, "usd", key());
     committed.commit();
     committed.release();
     expect(allowance.usedIn("usd")).toBe(8_000);
+  });
+
+  it("keeps counting a refund whose outcome is unknown, and its repeat reuses that count", () => {
+    const allowance = new RefundAllowance({ maxRefund: 1_000, maxSessionRefunds: 2_500 });
+    const lost = key();
+    allowance.reserve(1_000, "usd", lost).unknown();
+    expect(allowance.usedIn("usd")).toBe(1_000);
+    expect(allowance.earlier(lost)).toEqual({ amount: 1_000, currency: "usd" });
+    // The repeat (same key) is the same refund: it reserves nothing more, whatever the API answers.
+    const repeat = allowance.reserve(1_000, "usd", lost);
+    expect(allowance.usedIn("usd")).toBe(1_000);
+    repeat.replayedFromEarlier();
+    expect(allowance.usedIn("usd")).toBe(1_000);
+    allowance.reserve(1_000, "usd", key()).commit();
+    expect(() => allowance.reserve(1_000, "usd", key())).toThrow(/\$5\.00 left/);
+  });
+
+  it("gives back an unknown refund's count once a repeat learns the API never made it", () => {
+    const allowance = new RefundAllowance({ maxRefund: 1_000, maxSessionRefunds: 1_000 });
+    const lost = key();
+    allowance.reserve(1_000, "usd", lost).unknown();
+    allowance.reserve(1_000, "usd", lost).release();
+    expect(allowance.usedIn("usd")).toBe(0);
+    expect(allowance.earlier(lost)).toBeUndefined();
+  });
+
+  it("does not count a replay of a refund made before this session", () => {
+    const allowance = new RefundAllowance({ maxRefund: 1_000, maxSessionRefunds: 1_000 });
+    allowance.reserve(1_000, "usd", key()).replayedFromEarlier();
+    expect(allowance.usedIn("usd")).toBe(0);
+  });
+
+  it("counts two concurrent calls with the same key once", () => {
+    const allowance = new RefundAllowance({ maxRefund: 1_000, maxSessionRefunds: 5_000 });
+    const same = key();
+    const a = allowance.reserve(1_000, "usd", same);
+    const b = allowance.reserve(1_000, "usd", same);
+    expect(allowance.usedIn("usd")).toBe(2_000);
+    a.commit();
+    b.commit();
+    expect(allowance.usedIn("usd")).toBe(1_000);
   });
 });
 

@@ -220,7 +220,7 @@ describe("update_customer_status", () => {
     expect(error.error_code).toBe("not_found");
   });
 
-  it("reports an upstream 5xx on the PATCH as backend_unavailable and leaves the status alone", async () => {
+  it("reports an upstream 5xx on the PATCH as outcome_unknown, to be repeated as is, and leaves the status alone", async () => {
     const customer = customerWithStatus("active", 2);
     sandbox.faults.add({ kind: "status", status: 503, method: "PATCH", path: "/v1/customers/" });
     const error = errorOf(
@@ -230,7 +230,8 @@ describe("update_customer_status", () => {
         reason: "closing the account",
       }),
     );
-    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.error_code).toBe("outcome_unknown");
+    expect(error.next_step).toMatch(/^Repeat this exact call/);
     expect(sandbox.store.customersById.get(customer.id)?.status).toBe("active");
   });
 });
@@ -286,11 +287,12 @@ describe("add_customer_note", () => {
     expect(sandbox.requests.count()).toBe(before);
   });
 
-  it("reports an upstream 5xx as backend_unavailable and creates no note", async () => {
+  it("reports an upstream 5xx as outcome_unknown, to be repeated as is, and creates no note", async () => {
     const before = sandbox.store.created.notes;
     sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/customers/" });
     const error = errorOf(await callTool(connected.client, "add_customer_note", { customer_id: adaId(), body: "hi" }));
-    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.error_code).toBe("outcome_unknown");
+    expect(error.next_step).toMatch(/^Repeat this exact call/);
     expect(sandbox.store.created.notes).toBe(before);
   });
 });

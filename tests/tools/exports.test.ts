@@ -217,11 +217,12 @@ describe("export_customers", () => {
     expect(sandbox.store.created.exports).toBe(created);
   });
 
-  it("reports an upstream 5xx on starting the export as backend_unavailable and keeps serving", async () => {
+  it("reports an upstream 5xx on starting the export as outcome_unknown and keeps serving", async () => {
     sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/exports" });
     const created = sandbox.store.created.exports;
     const error = errorOf(await callTool(connected.client, "export_customers", {}));
-    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.error_code).toBe("outcome_unknown");
+    expect(error.next_step).toMatch(/^Repeat this exact call/);
     expect(error.message).not.toMatch(/request_id|\{|http:/);
     expect(sandbox.store.created.exports).toBe(created);
     sandbox.faults.clear();
@@ -247,6 +248,7 @@ describe("export_customers", () => {
     const posts = sandbox.requests.all().filter((r) => r.method === "POST").slice(-2);
     expect(posts[0]?.idempotencyKey).toBeTruthy();
     expect(posts[1]?.idempotencyKey).toBe(posts[0]?.idempotencyKey);
-    expect(result.structuredContent).toMatchObject({ replayed: true });
+    // The replay answered this call's own first attempt, so the export is this call's, not an earlier one's.
+    expect(result.structuredContent).toMatchObject({ replayed: false });
   });
 });

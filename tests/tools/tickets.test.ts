@@ -302,7 +302,7 @@ describe("create_ticket", () => {
     expect(sandbox.requests.count()).toBe(before);
   });
 
-  it("reports an upstream 5xx as backend_unavailable and creates nothing", async () => {
+  it("reports an upstream 5xx as outcome_unknown, to be repeated as is, and creates nothing", async () => {
     sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/tickets" });
     const before = sandbox.store.created.tickets;
     const error = errorOf(
@@ -312,7 +312,8 @@ describe("create_ticket", () => {
         description: "The API is down.",
       }),
     );
-    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.error_code).toBe("outcome_unknown");
+    expect(error.next_step).toMatch(/^Repeat this exact call/);
     expect(sandbox.store.created.tickets).toBe(before);
   });
 });
@@ -377,10 +378,11 @@ describe("update_ticket", () => {
     expect(error.error_code).toBe("not_found");
   });
 
-  it("reports an upstream 5xx as backend_unavailable", async () => {
+  it("reports an upstream 5xx on the PATCH as outcome_unknown, to be repeated as is", async () => {
     sandbox.faults.add({ kind: "status", status: 503, method: "PATCH", path: "/v1/tickets/" });
     const error = errorOf(await call("update_ticket", { ticket_id: fixtures().openTicketIds[0], status: "solved" }));
-    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.error_code).toBe("outcome_unknown");
+    expect(error.next_step).toMatch(/^Repeat this exact call/);
   });
 });
 
@@ -441,13 +443,14 @@ describe("add_ticket_comment", () => {
     expect(error.error_code).toBe("not_found");
   });
 
-  it("reports an upstream 5xx as backend_unavailable and adds nothing", async () => {
+  it("reports an upstream 5xx as outcome_unknown, to be repeated as is, and adds nothing", async () => {
     sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/tickets/" });
     const before = sandbox.store.created.comments;
     const error = errorOf(
       await call("add_ticket_comment", { ticket_id: fixtures().openTicketIds[0], body: "Hello", public: true }),
     );
-    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.error_code).toBe("outcome_unknown");
+    expect(error.next_step).toMatch(/^Repeat this exact call/);
     expect(sandbox.store.created.comments).toBe(before);
   });
 });

@@ -218,14 +218,15 @@ describe("issue_refund", () => {
     expect(sandbox.requests.count()).toBe(before);
   });
 
-  it("reports an upstream 5xx on the write as backend_unavailable and creates no refund", async () => {
+  it("reports an upstream 5xx on the write as outcome_unknown, to be repeated as is, and creates no refund", async () => {
     const id = adaTransactions().find((t) => t.type === "charge" && t.status === "succeeded" && t.refunded_amount === 0)?.id;
     const before = sandbox.store.created.refunds;
     sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/refunds" });
     const error = errorOf(
       await callTool(connected.client, "issue_refund", { transaction_id: id, amount: 100, reason: "duplicate" }),
     );
-    expect(error.error_code).toBe("backend_unavailable");
+    expect(error.error_code).toBe("outcome_unknown");
+    expect(error.next_step).toMatch(/^Repeat this exact call/);
     expect(sandbox.store.created.refunds).toBe(before);
   });
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultRule, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { initialize, type SpawnedServer, spawnServer } from "../helpers/spawn.js";
-import { residentBytes, runPool } from "./harness.js";
+import { residentBytes, runPool } from "../resilience/harness.js";
 
 const FAULTS: FaultRule[] = [
   { kind: "latency", latencyMs: 20, path: "/v1", rate: 0.05 },
@@ -28,7 +28,7 @@ const RESPONSE_TIMEOUT_MS = 30_000;
  */
 const MAX_RSS_GROWTH_BYTES = 50 * 1024 * 1024;
 /** Error codes the faults above can legitimately produce once retries run out. */
-const EXPECTED_ERRORS = ["upstream_invalid", "backend_unavailable", "rate_limited", "timeout"];
+const EXPECTED_ERRORS = ["upstream_invalid", "backend_unavailable", "rate_limited", "timeout", "outcome_unknown"];
 
 interface ToolCall {
   name: string;
