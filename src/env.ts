@@ -125,20 +125,20 @@ export const VARIABLES = {
     description: "retries always allowed per second, on top of the percent (default 10)",
   },
   CUSTOMER_API_BREAKER_FAILURE_PERCENT: {
-    schema: wholeNumber("CUSTOMER_API_BREAKER_FAILURE_PERCENT", 1, 100, 50),
-    description: "share of failed attempts in the window that opens a route group's breaker (default 50)",
+    schema: wholeNumber("CUSTOMER_API_BREAKER_FAILURE_PERCENT", 1, 99, 50),
+    description: "failure share (percent) that, shown beyond doubt by the window, opens a route group's breaker (default 50)",
   },
   CUSTOMER_API_BREAKER_WINDOW_MS: {
     schema: ms("CUSTOMER_API_BREAKER_WINDOW_MS", 1_000, 600_000, 10_000),
     description: "sliding window the breaker's failure rate is taken over, in ms (default 10000)",
   },
   CUSTOMER_API_BREAKER_MIN_ATTEMPTS: {
-    schema: wholeNumber("CUSTOMER_API_BREAKER_MIN_ATTEMPTS", 1, 100_000, 20),
-    description: "attempts the window must hold before the breaker may open (default 20)",
+    schema: wholeNumber("CUSTOMER_API_BREAKER_MIN_ATTEMPTS", 1, 100_000, 10),
+    description: "attempts the window must hold before the breaker may open (default 10)",
   },
   CUSTOMER_API_BREAKER_COOLDOWN_MS: {
-    schema: ms("CUSTOMER_API_BREAKER_COOLDOWN_MS", 100, 600_000, 10_000),
-    description: "how long an open breaker fails fast before a probe, in ms (default 10000)",
+    schema: ms("CUSTOMER_API_BREAKER_COOLDOWN_MS", 100, 600_000, 5_000),
+    description: "how long an open breaker fails fast before a probe, in ms (default 5000)",
   },
   CUSTOMER_API_MAX_CONCURRENCY: {
     schema: wholeNumber("CUSTOMER_API_MAX_CONCURRENCY", 1, 1_024, 32),

@@ -45,8 +45,8 @@ describe("parseCommand", () => {
       retryBudgetMinPerSecond: 10,
       breakerFailurePercent: 50,
       breakerWindowMs: 10_000,
-      breakerMinAttempts: 20,
-      breakerCooldownMs: 10_000,
+      breakerMinAttempts: 10,
+      breakerCooldownMs: 5_000,
       maxConcurrency: 32,
       maxQueue: 64,
     });

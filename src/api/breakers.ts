@@ -1,22 +1,25 @@
 // Circuit breakers, one per upstream route group (customers, tickets, exports, ...), so one failing part of the
-// API does not make the others fail fast. A breaker opens on a failure *rate*: when at least `failurePercent` of
-// the attempts in a sliding window failed, and the window holds at least `minimumAttempts`. While open it fails
-// requests at once with `backend_unavailable` and a retry hint; after the cooldown one probe goes through
-// (half-open): a success closes it with a clean window, a failure opens it for another cooldown.
+// API does not make the others fail fast. A breaker opens on a failure *rate*, over a sliding window: when the
+// attempts in it show, beyond reasonable doubt, that at least `failurePercent` of attempts fail. "Beyond doubt" is
+// the lower bound of a 99.87% (z = 3) Wilson interval of the window's failure share: a dead backend opens it
+// after 9 failed attempts (10 with the default minimum), while a backend failing 30% of the time does not look
+// like a 50% one by chance, as it does about every two minutes to a plain "half of at least 20" rule at a few
+// attempts a second. While open it fails requests at once with `backend_unavailable` and a retry hint; after
+// the cooldown one probe goes through (half-open): a success closes it with a clean window, a failure opens it
+// for another cooldown.
 //
 // Attempts, not calls, are counted: attempts are the load the backend feels, and with faults independent per
-// attempt the share of failed attempts equals the backend's fault rate whatever the retries do, so a backend at
-// 30% never opens it, while a dead one is seen within the first few calls instead of after each call has spent
-// its retries. docs/resilience.md has the numbers.
+// attempt the share of failed attempts equals the backend's fault rate whatever the retries do, while a dead
+// backend is seen within the first few calls instead of after each call has spent its retries.
 //
-// Our own rather than cockatiel's: cockatiel 3 reads Date.now() (tests inject the clock), opens only above the
-// threshold rather than at it, and keeps idle buckets' old counts until enough requests rotate them out.
+// Our own rather than cockatiel's: cockatiel 3 reads Date.now() (tests inject the clock), compares the raw share
+// with the threshold, and keeps idle buckets' old counts until enough requests rotate them out.
 import type { Logger } from "pino";
 import { ApiCircuitOpenError, ApiError, ApiOverloadedError } from "./errors.js";
 import { SlidingCounts } from "./sliding-counts.js";
 
 export interface BreakerSettings {
-  /** Opens when at least this share (percent) of the attempts in the window failed. */
+  /** Opens when the window shows, with 99.87% confidence, that at least this share (percent) of attempts fail. */
   failurePercent: number;
   /** Length of the sliding window the rate is taken over. */
   windowMs: number;
@@ -34,6 +37,22 @@ export interface Breakers {
   state(group: string): BreakerState;
   /** How many times the group's breaker has opened since start (for measurements and doctor). */
   openings(group: string): number;
+}
+
+/** One-sided 99.87% confidence for "the failure share is at least the threshold". */
+const CONFIDENCE_Z = 3;
+
+/**
+ * The Wilson score lower bound of the failure share, given `failures` of `attempts`: the share the backend fails
+ * at least, with 99.87% confidence. 10 of 10 gives 0.53; 5 of 10 gives 0.16; 70 of 100 gives 0.55; 550 of 1,000 gives 0.50.
+ */
+export function failureShareLowerBound(failures: number, attempts: number): number {
+  if (attempts === 0) return 0;
+  const z2 = CONFIDENCE_Z * CONFIDENCE_Z;
+  const share = failures / attempts;
+  const centre = share + z2 / (2 * attempts);
+  const spread = CONFIDENCE_Z * Math.sqrt((share * (1 - share)) / attempts + z2 / (4 * attempts * attempts));
+  return (centre - spread) / (1 + z2 / attempts);
 }
 
 /** How long callers are told to wait while a probe is in flight: about one attempt. */
@@ -120,7 +139,8 @@ export function createBreakers(settings: BreakerSettings, logger: Logger, now: (
     if (verdict !== "failure") return;
     const failures = breaker.counts.total("failure", at);
     const attempts = failures + breaker.counts.total("success", at);
-    if (attempts >= settings.minimumAttempts && failures * 100 >= settings.failurePercent * attempts) {
+    const sure = failureShareLowerBound(failures, attempts) * 100 >= settings.failurePercent;
+    if (attempts >= settings.minimumAttempts && sure) {
       moveTo(group, breaker, "open", { failures, attempts });
     }
   }

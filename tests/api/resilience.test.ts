@@ -3,10 +3,13 @@
 // budget and cancellation of the upstream request.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { RetryBudget } from "../../src/api/budget.js";
+import { createBreakers, failureShareLowerBound } from "../../src/api/breakers.js";
 import { ApiCircuitOpenError, ApiOverloadedError, ApiServerError } from "../../src/api/errors.js";
 import type { RetryTiming } from "../../src/api/retry.js";
+import { mulberry32 } from "../../src/sandbox/random.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testApi, testContext } from "../helpers/context.js";
+import { captureLogs } from "../helpers/logs.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 import { recordingTiming } from "../helpers/timing.js";
 
@@ -132,13 +135,11 @@ describe("circuit breaker", () => {
   }
   const breakerSettings = { breakerMinAttempts: 10, breakerFailurePercent: 50, breakerCooldownMs: 5_000 };
 
-  it("opens once half the attempts in the window failed, fails fast, probes after the cooldown and closes", async () => {
+  it("opens on a dead backend after 10 failed attempts, fails fast, probes after the cooldown and closes", async () => {
     const clock = steppedTiming();
     const api = testApi(sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
-    // 5 successes, then failures: the 5th failure makes 5 of 10, the first moment both conditions hold.
-    for (let i = 0; i < 5; i++) await api.customers.get(ada());
     sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
-    for (let i = 0; i < 4; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
+    for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
     expect(api.breakerState("customers")).toBe("closed");
     await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
     expect(api.breakerState("customers")).toBe("open");
@@ -166,13 +167,11 @@ describe("circuit breaker", () => {
     expect(api.breakerOpenings("customers")).toBe(2);
   });
 
-  it("stays closed with too few attempts in the window, however many of them failed", async () => {
+  it("does not open on failures that have left the window", async () => {
     const clock = steppedTiming();
     const api = testApi(sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
     sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
     for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
-    expect(api.breakerState("customers")).toBe("closed");
-    // Once the window has moved on, those failures no longer count: nine more still do not open it.
     clock.advance(11_000);
     for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
     expect(api.breakerState("customers")).toBe("closed");
@@ -180,22 +179,46 @@ describe("circuit breaker", () => {
     expect(api.breakerState("customers")).toBe("open");
   });
 
-  it("never opens at a steady 30% fault rate with the default settings", async () => {
-    const clock = steppedTiming();
-    // Default breaker settings, retries off so every attempt is one request.
-    const api = testApi(sandbox, {
-      maxRetries: 0,
-      timing: clock.timing,
-      api: { breakerMinAttempts: 20, breakerFailurePercent: 50, breakerWindowMs: 10_000 },
-    });
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments", rate: 0.3 });
-    let failed = 0;
-    for (let i = 0; i < 600; i++) {
-      clock.advance(50); // 20 attempts a second, for 30 s
-      await api.segments.list().catch(() => failed++);
+  it("opens only when the window shows, beyond doubt, that at least half the attempts fail", () => {
+    expect(failureShareLowerBound(9, 9)).toBeCloseTo(0.5);
+    expect(failureShareLowerBound(10, 10)).toBeGreaterThan(0.5);
+    expect(failureShareLowerBound(5, 10)).toBeLessThan(0.5);
+    // With more attempts the share it takes comes down towards the threshold.
+    expect(failureShareLowerBound(60, 100)).toBeLessThan(0.5);
+    expect(failureShareLowerBound(70, 100)).toBeGreaterThan(0.5);
+    expect(failureShareLowerBound(560, 1_000)).toBeGreaterThan(0.5);
+  });
+
+  /** Drives one breaker with the shipped settings through simulated steady traffic; returns its openings. */
+  async function simulate(attemptsPerSecond: number, seconds: number, faultRate: number, seed: number) {
+    let now = 0;
+    const breakers = createBreakers(
+      { failurePercent: 50, windowMs: 10_000, minimumAttempts: 10, cooldownMs: 5_000 },
+      captureLogs().logger,
+      () => now,
+    );
+    const random = mulberry32(seed);
+    const failure = new ApiServerError("backend_unavailable", "down", { status: 503 });
+    const attempt = () => (random() < faultRate ? Promise.reject(failure) : Promise.resolve());
+    for (let i = 0; i < attemptsPerSecond * seconds; i++) {
+      now += 1_000 / attemptsPerSecond;
+      await breakers.execute("tickets", attempt).catch(() => undefined);
     }
-    expect(failed).toBeGreaterThan(120);
-    expect(api.breakerOpenings("segments")).toBe(0);
+    return breakers.openings("tickets");
+  }
+
+  it("never opens at a steady 30% fault rate, from 1 to 200 attempts a second (simulated hours)", async () => {
+    // A plain "half of at least 20 attempts" rule opened 5 to 35 times an hour at 2 to 6 attempts a second.
+    for (const rate of [1, 2, 3, 4, 6, 10]) {
+      expect(await simulate(rate, 3_600, 0.3, rate), `openings in an hour at ${rate} attempts/s`).toBe(0);
+    }
+    for (const rate of [20, 50, 200]) {
+      expect(await simulate(rate, 600, 0.3, rate), `openings in 10 minutes at ${rate} attempts/s`).toBe(0);
+    }
+  });
+
+  it("opens within the first 10 attempts of a dead backend, however slow the traffic", async () => {
+    for (const rate of [1, 5, 50]) expect(await simulate(rate, 10 / rate, 1, rate), `at ${rate} attempts/s`).toBe(1);
   });
 
   it("does not count 404s as failures", async () => {
@@ -206,10 +229,10 @@ describe("circuit breaker", () => {
 
   it("reaches the model as backend_unavailable with a retry hint", async () => {
     const connected = await connectInMemory(
-      testContext(sandbox, { maxRetries: 0, api: { breakerMinAttempts: 1, breakerCooldownMs: 30_000 } }),
+      testContext(sandbox, { maxRetries: 0, api: { breakerMinAttempts: 10, breakerCooldownMs: 30_000 } }),
     );
     sandbox.faults.add({ kind: "status", status: 502, path: "/v1/segments" });
-    await callTool(connected.client, "list_segments", {});
+    for (let i = 0; i < 10; i++) await callTool(connected.client, "list_segments", {});
     const error = errorOf(await callTool(connected.client, "list_segments", {}));
     expect(error).toMatchObject({ error_code: "backend_unavailable", retry_after_ms: expect.any(Number) });
     expect(error.message).toMatch(/pausing calls/);

@@ -3,20 +3,16 @@
 // reset the connection after the ticket is committed, the rest answer 503). A patient agent, one that honours
 // retry_after_ms up to 1 s and tries a call at most 6 times, creates 200 distinct tickets: exactly 200 exist,
 // every call succeeded, at most 10 failed at their first try, and repeating all 200 creates none. Once for one
-// agent, once for 8 agents calling the same server at once (as subagents sharing one connection do).
+// agent, once for 8 agents calling the same server at once (as subagents sharing one connection do). The faults
+// and the agent are scripts/degradation/agent.ts, the same as npm run measure:degradation's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FaultRule, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { failedTry, type PatientOutcome, patientCall, ticketFaults, type TryResult } from "../../scripts/degradation/agent.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { runPool } from "../resilience/harness.js";
 import { initialize, type SpawnedServer, spawnServer } from "../helpers/spawn.js";
 
-/** 15% reset after commit, then 18% of the rest answer 503: 0.15 + 0.85 × 0.18 ≈ 30% of attempts fail. */
-const FAULTS: FaultRule[] = [
-  { kind: "reset_after", method: "POST", path: "/v1/tickets", rate: 0.15 },
-  { kind: "status", status: 503, method: "POST", path: "/v1/tickets", rate: 0.18 },
-];
+const FAULT_RATE = 0.3;
 const TICKETS = 200;
-const MAX_TRIES = 6;
-const MAX_WAIT_MS = 1_000;
 const MAX_FIRST_TRY_FAILURES = 10;
 
 let sandbox: Sandbox;
@@ -48,29 +44,15 @@ interface CallResult {
   result?: { isError?: boolean; structuredContent?: Ticket; content?: Array<{ text: string }> };
 }
 
-interface Outcome {
-  ticket?: Ticket;
-  tries: number;
-  /** Error codes of the tries that failed, in order. */
-  errors: string[];
+/** One create_ticket call over raw JSON-RPC, as the patient agent's try. */
+async function tryCreate(server: SpawnedServer, args: Record<string, unknown>): Promise<TryResult<Ticket>> {
+  const response = (await server.request("tools/call", { name: "create_ticket", arguments: args })) as CallResult;
+  const result = response.result;
+  if (result && !result.isError && result.structuredContent) return { ok: true, value: result.structuredContent };
+  return failedTry(result?.content?.[0]?.text);
 }
 
-/** An agent that repeats a failed call exactly, waiting what retry_after_ms says (at most 1 s), up to 6 tries. */
-async function patientCall(server: SpawnedServer, args: Record<string, unknown>): Promise<Outcome> {
-  const errors: string[] = [];
-  for (let tries = 1; tries <= MAX_TRIES; tries++) {
-    const response = (await server.request("tools/call", { name: "create_ticket", arguments: args })) as CallResult;
-    const result = response.result;
-    if (result && !result.isError && result.structuredContent) {
-      return { ticket: result.structuredContent, tries, errors };
-    }
-    const payload = JSON.parse(result?.content?.[0]?.text ?? "{}") as { error_code?: string; retry_after_ms?: number };
-    errors.push(payload.error_code ?? "no_result");
-    const waitMs = Math.min(payload.retry_after_ms ?? 0, MAX_WAIT_MS);
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-  }
-  return { tries: MAX_TRIES, errors };
-}
+type Outcome = PatientOutcome<Ticket>;
 
 function ticketArgs(run: string, index: number): Record<string, unknown> {
   const customer = sandbox.store.customers[index % sandbox.store.customers.length];
@@ -85,23 +67,23 @@ function ticketArgs(run: string, index: number): Record<string, unknown> {
 const ticketsOf = (run: string) => sandbox.store.tickets.filter((ticket) => ticket.subject.startsWith(`${run} #`));
 
 async function scenario(run: string, agents: number): Promise<void> {
-  for (const fault of FAULTS) sandbox.faults.add(fault);
+  for (const fault of ticketFaults(FAULT_RATE)) sandbox.faults.add(fault);
   const server = spawnServer([], serverEnv());
   try {
     await initialize(server);
     const first: Outcome[] = [];
     await runPool(TICKETS, agents, async (i) => {
-      first[i] = await patientCall(server, ticketArgs(run, i));
+      first[i] = await patientCall(() => tryCreate(server, ticketArgs(run, i)));
     });
-    const neverSucceeded = first.filter((outcome) => !outcome.ticket);
+    const neverSucceeded = first.filter((outcome) => !outcome.value);
     const firstTryFailures = first.filter((outcome) => outcome.tries > 1);
     expect(neverSucceeded, "calls that never succeeded").toEqual([]);
     expect(ticketsOf(run)).toHaveLength(TICKETS);
-    expect(new Set(first.map((outcome) => outcome.ticket?.ticket.id)).size).toBe(TICKETS);
+    expect(new Set(first.map((outcome) => outcome.value?.ticket.id)).size).toBe(TICKETS);
     expect(firstTryFailures.length, `first-try failures: ${JSON.stringify(firstTryFailures)}`)
       .toBeLessThanOrEqual(MAX_FIRST_TRY_FAILURES);
     // Nothing a call wrote itself is called a replay: only a try after an earlier try of the same call may say so.
-    for (const outcome of first) if (outcome.tries === 1) expect(outcome.ticket?.replayed).toBe(false);
+    for (const outcome of first) if (outcome.tries === 1) expect(outcome.value?.replayed).toBe(false);
     // The run met both faults: they were not switched off by accident.
     const posts = sandbox.requests.all().filter((entry) => entry.method === "POST" && entry.path === "/v1/tickets");
     expect(posts.filter((entry) => entry.fault === "reset_after").length).toBeGreaterThan(20);
@@ -110,12 +92,12 @@ async function scenario(run: string, agents: number): Promise<void> {
     // The same 200 calls again, faults still on: each replays its ticket, none writes.
     const repeated: Outcome[] = [];
     await runPool(TICKETS, agents, async (i) => {
-      repeated[i] = await patientCall(server, ticketArgs(run, i));
+      repeated[i] = await patientCall(() => tryCreate(server, ticketArgs(run, i)));
     });
-    expect(repeated.filter((outcome) => !outcome.ticket), "repeats that never succeeded").toEqual([]);
+    expect(repeated.filter((outcome) => !outcome.value), "repeats that never succeeded").toEqual([]);
     expect(ticketsOf(run)).toHaveLength(TICKETS);
     repeated.forEach((outcome, i) => {
-      expect(outcome.ticket, `repeat #${i}`).toMatchObject({ replayed: true, ticket: { id: first[i]?.ticket?.ticket.id } });
+      expect(outcome.value, `repeat #${i}`).toMatchObject({ replayed: true, ticket: { id: first[i]?.value?.ticket.id } });
     });
     for (const line of server.stdoutLines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: "2.0" });
   } finally {
