@@ -156,7 +156,8 @@ async function main(): Promise<void> {
     + `each by a patient agent (up to ${PATIENT_AGENT.maxTries} tries, waiting retry_after_ms up to `
     + `${PATIENT_AGENT.maxWaitMs / 1000} s). The fault rate is the share of POST /v1/tickets attempts that fail, half`
     + " reset after the ticket is committed, half 503. A try's latency is one tools/call, the server's own retries"
-    + " included.",
+    + " included. Breaker openings count every move to open, re-openings after a failed half-open probe included;"
+    + " upstream attempts per ticket are what the backend received.",
     "",
     "One agent, calls one after another:",
     "",

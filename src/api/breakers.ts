@@ -44,7 +44,8 @@ const CONFIDENCE_Z = 3;
 
 /**
  * The Wilson score lower bound of the failure share, given `failures` of `attempts`: the share the backend fails
- * at least, with 99.87% confidence. 10 of 10 gives 0.53; 5 of 10 gives 0.16; 70 of 100 gives 0.55; 550 of 1,000 gives 0.50.
+ * at least, with 99.87% confidence. 10 of 10 gives 0.53; 5 of 10 gives 0.16; 70 of 100 gives 0.55; 550 of
+ * 1,000 gives 0.50.
  */
 export function failureShareLowerBound(failures: number, attempts: number): number {
   if (attempts === 0) return 0;
