@@ -7,7 +7,7 @@ import { createCustomerApi } from "./api/index.js";
 import type { ApiCredentials, Config } from "./config.js";
 import { AppError } from "./errors.js";
 import { createPolicy } from "./policy/index.js";
-import { compileTool } from "./server/tools.js";
+import { compileTool, refusalOf } from "./server/tools.js";
 import { CHARS_PER_TOKEN } from "./tools/paging.js";
 import { allTools } from "./tools/index.js";
 
@@ -47,10 +47,7 @@ export async function runDoctor(
   await check("credentials", async () => `${(await api.segments.list()).length} segments readable`);
   api.close();
 
-  const tools = allTools.filter((tool) => {
-    const { name, access, annotations } = tool;
-    return policy.grant.refusal({ name, readOnly: annotations.readOnlyHint, ...access }) === undefined;
-  });
+  const tools = allTools.filter((tool) => refusalOf(tool, policy.grant) === undefined);
   const definitionChars = tools.reduce((sum, tool) => sum + JSON.stringify(compileTool(tool).listing).length, 0);
   print(`tools (${tools.length} of ${allTools.length}, about ${Math.round(definitionChars / CHARS_PER_TOKEN)} tokens of definitions):`);
   for (const tool of tools) print(`  ${tool.name}${tool.annotations.readOnlyHint ? "" : " (writes)"}`);

@@ -15,6 +15,7 @@ import type { CallScope } from "../api/index.js";
 import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
 import type { AppContext, CallContext, ConfirmationRequest } from "../context.js";
 import { CallRateLimitedError, ConfirmationRequiredError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
+import type { Grant } from "../policy/access.js";
 import type { RefundAllowance } from "../policy/refund-limits.js";
 import type { AuditTrail } from "./audit.js";
 import { confirmWrite } from "./confirm.js";
@@ -98,6 +99,20 @@ export function compileTool(definition: ToolDefinition): CompiledTool {
   };
 }
 
+/** Why the grant leaves a tool out of tools/list (and refuses its calls), or undefined when it is granted. */
+export function refusalOf(definition: ToolDefinition, grant: Grant): string | undefined {
+  const { name, access, annotations } = definition;
+  return grant.refusal({ name, readOnly: annotations.readOnlyHint, ...access });
+}
+
+/**
+ * The part of a listing a model reads. Claude Code and VS Code build the model's tool from exactly these three
+ * fields, and Claude Desktop does not show outputSchema to the model, so this is what a tool costs the context.
+ */
+export function modelFacing(listing: Tool): { name: string; description?: string; input_schema: Tool["inputSchema"] } {
+  return { name: listing.name, description: listing.description, input_schema: listing.inputSchema };
+}
+
 export interface ToolRuntime {
   tracker: CallTracker;
   /** Where each call's record goes. */
@@ -121,9 +136,8 @@ export function registerTools(
   const grant = ctx.policy.grant;
   const refusals = new Map<string, string>();
   for (const tool of compiled.values()) {
-    const { name, access, annotations } = tool.definition;
-    const refusal = grant.refusal({ name, readOnly: annotations.readOnlyHint, ...access });
-    if (refusal) refusals.set(name, refusal);
+    const refusal = refusalOf(tool.definition, grant);
+    if (refusal) refusals.set(tool.definition.name, refusal);
   }
   // Listings are computed once: tools/list is answered from memory, in registration order.
   const listings = [...compiled.values()]
