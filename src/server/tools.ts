@@ -27,17 +27,78 @@ import { ToolRateLimiter } from "./rate-limit.js";
 /** Who calls over stdio: the one person whose client started this process. */
 const LOCAL_CALLER = "local";
 
+/** One tools/list entry. */
+export type ToolListing = Tool;
+
 interface CompiledTool {
   definition: ToolDefinition;
   input: z.ZodType<unknown>;
   output: z.ZodType<Record<string, unknown>>;
-  listing: Tool;
+  listing: ToolListing;
 }
 
-/** JSON Schema for the wire; the `$schema` key only costs tokens, MCP already fixes the dialect. */
+/**
+ * JSON Schema for the wire, without what costs tokens on every session and tells a client nothing. zod still
+ * checks every argument and every result in full; these only shorten what is listed.
+ * - `$schema`: MCP already fixes the dialect.
+ * - `pattern` beside `format`: zod spells date-time and email out as regexes (177 and 73 Claude tokens) next to
+ *   the format that already names them.
+ * Output schemas only, which models rarely see but some clients validate structuredContent against (all still
+ * accept every result):
+ * - the ±(2^53 - 1) bounds zod puts on every integer, which no JSON number a client gets can exceed. Input keeps
+ *   its bounds: every number a model may send has a stated maximum (tests/server/input-bounds.test.ts);
+ * - `type` beside `enum` or `const`, whose values already fix it; `additionalProperties: false`, which only
+ *   says the server adds nothing unlisted;
+ * - `required` below the top level: nearly every field of a view is always there (null when unknown), while the
+ *   top level, where absence means something (truncated, stale), keeps it.
+ * Views marked `.meta({ id })` (Money, UntrustedText) are defined once under `$defs` where a result uses them
+ * twice or more. Input schemas stay inline: some clients strip `$defs` from them.
+ */
 function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    io,
+    override: ({ jsonSchema, path }) => {
+      if (jsonSchema.format !== undefined) delete jsonSchema.pattern;
+      if (io === "input") return;
+      if (jsonSchema.type === "integer") {
+        if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+        if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+      }
+      if (jsonSchema.enum !== undefined || jsonSchema.const !== undefined) delete jsonSchema.type;
+      if (jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
+      if (path.length > 0) delete jsonSchema.required;
+    },
+  }) as Record<string, unknown>;
+  if (io === "input" && "$defs" in json) throw new Error("An input schema must not use $defs; inline it.");
+  inlineSingleUseDefs(json);
+  const { $schema: _dialect, ...rest } = json;
   return rest as Tool["inputSchema"];
+}
+
+/** zod defines every marked view under `$defs`; one used once is cheaper written where it is used. */
+function inlineSingleUseDefs(root: Record<string, unknown>): void {
+  const defs = root.$defs as Record<string, object> | undefined;
+  if (!defs) return;
+  const refs = new Map<string, Record<string, unknown>[]>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.$ref === "string") refs.set(record.$ref, [...(refs.get(record.$ref) ?? []), record]);
+    Object.values(record).forEach(visit);
+  };
+  visit(root);
+  for (const [name, definition] of Object.entries(defs)) {
+    const uses = refs.get(`#/$defs/${name}`) ?? [];
+    if (uses.length > 1) continue;
+    for (const use of uses) {
+      // The reference's own keywords (a field's description) stay and win over the definition's.
+      const { $ref: _ref, ...own } = use;
+      delete use.$ref;
+      Object.assign(use, definition, own);
+    }
+    delete defs[name];
+  }
+  if (Object.keys(defs).length === 0) delete root.$defs;
 }
 
 /** Added to every read tool: bypass the cache. */
@@ -109,7 +170,11 @@ export function refusalOf(definition: ToolDefinition, grant: Grant): string | un
  * The part of a listing a model reads. Claude Code and VS Code build the model's tool from exactly these three
  * fields, and Claude Desktop does not show outputSchema to the model, so this is what a tool costs the context.
  */
-export function modelFacing(listing: Tool): { name: string; description?: string; input_schema: Tool["inputSchema"] } {
+export function modelFacing(listing: ToolListing): {
+  name: string;
+  description?: string;
+  input_schema: Tool["inputSchema"];
+} {
   return { name: listing.name, description: listing.description, input_schema: listing.inputSchema };
 }
 

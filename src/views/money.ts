@@ -1,11 +1,14 @@
 // Money as agents should see it: exact minor units for arithmetic plus a display string for people.
 import { z } from "zod";
 
-export const MoneyView = z.object({
-  amount: z.number().int().describe("Amount in minor units of the currency (cents for usd)."),
-  currency: z.string().describe("Lower-case ISO 4217 code, e.g. usd."),
-  display: z.string().describe("Human-readable amount, e.g. $19.99."),
-});
+// The id makes output schemas define Money once under $defs instead of inlining it at every amount.
+export const MoneyView = z
+  .object({
+    amount: z.number().int().describe("Amount in minor units of the currency (cents for usd)."),
+    currency: z.string().describe("Lower-case ISO 4217 code, e.g. usd."),
+    display: z.string().describe("Human-readable amount, e.g. $19.99."),
+  })
+  .meta({ id: "Money" });
 export type MoneyView = z.infer<typeof MoneyView>;
 
 // Intl formatters are costly to build and immutable, so one per currency is memoised for the process.

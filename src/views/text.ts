@@ -24,7 +24,8 @@ export const UntrustedTextView = z
     text: z.string(),
     suspicious: z.literal(true).optional(),
   })
-  .describe(UNTRUSTED_TEXT_DESCRIPTION);
+  // The id makes output schemas define it once under $defs instead of at every marked field.
+  .meta({ id: "UntrustedText", description: UNTRUSTED_TEXT_DESCRIPTION });
 export type UntrustedTextView = UntrustedText;
 
 /**

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { grantOf, SCOPES, TOOLSETS } from "../../src/policy/access.js";
+import { compileTool } from "../../src/server/tools.js";
 import { allTools } from "../../src/tools/index.js";
 
 const MAX_DESCRIPTION = 1_024;
@@ -56,10 +57,34 @@ describe("tool registry", () => {
     }
   });
 
+  it.each(allTools.map((tool) => [tool.name, tool] as const))(
+    "%s lists lean schemas: inline input, no pattern beside a format, no ±2^53 bounds, resolvable refs",
+    (_name, tool) => {
+      const { inputSchema, outputSchema } = compileTool(tool).listing;
+      const input = schemaNodes(inputSchema);
+      const output = schemaNodes(outputSchema);
+      // Some clients strip $defs from input schemas, which would leave a model with dangling references.
+      expect(input.filter((node) => "$ref" in node || "$defs" in node)).toEqual([]);
+      expect([...input, ...output].filter((node) => "format" in node && "pattern" in node)).toEqual([]);
+      const safe = [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+      expect(output.filter((node) => safe.includes(node.minimum as number) || safe.includes(node.maximum as number)))
+        .toEqual([]);
+      const defs = Object.keys((outputSchema?.$defs ?? {}) as object).map((name) => `#/$defs/${name}`);
+      for (const node of output) if ("$ref" in node) expect(defs).toContain(node.$ref);
+    },
+  );
+
+  // What clients receive (compileTool's listing: added parameters, trimmed schemas), so a change to a description
+  // or to the schema post-processing shows up in review as well as a change to a view.
   it.each(allTools.map((tool) => [tool.name, tool] as const))("%s keeps its schemas", (_name, tool) => {
-    expect({
-      input: z.toJSONSchema(z.strictObject(tool.input), { io: "input" }),
-      output: z.toJSONSchema(z.object(tool.output), { io: "output" }),
-    }).toMatchSnapshot();
+    const { description, inputSchema, outputSchema } = compileTool(tool).listing;
+    expect({ description, input: inputSchema, output: outputSchema }).toMatchSnapshot();
   });
 });
+
+/** Every object in a JSON Schema document, the document included. */
+function schemaNodes(schema: unknown): Array<Record<string, unknown>> {
+  if (typeof schema !== "object" || schema === null) return [];
+  const children = Object.values(schema).flatMap(schemaNodes);
+  return Array.isArray(schema) ? children : [schema as Record<string, unknown>, ...children];
+}
