@@ -105,27 +105,23 @@ function inlineSingleUseDefs(root: Record<string, unknown>): void {
 const FRESH_PARAM = z
   .boolean()
   .optional()
-  .describe("Read from the API instead of the cache (default false). Use after a write or when freshness matters.");
+  .describe("Skip the cache, e.g. right after a write.");
 
 /** Added to every write that is not naturally idempotent: names the write so repeating it never repeats it. */
 const IDEMPOTENCY_KEY_PARAM = z
   .string()
-  .min(8)
-  .max(128)
-  .regex(/^[\x21-\x7e]+$/, { error: "must be 8-128 visible ASCII characters" })
+  // Visible ASCII (! to ~), its length in the pattern: one keyword instead of three in every write tool's schema.
+  .regex(/^[!-~]{8,128}$/, { error: "must be 8-128 visible ASCII characters" })
   .optional()
   .describe(
-    "Optional key naming this write. Calls with the same key are done once and later ones replay the first "
-    + "result. Without it, the same arguments within a few minutes are also treated as one write.",
+    "Names this write: a repeat with the same key replays the first result. Same arguments within minutes count "
+    + "as one write anyway.",
   );
 
 /** Added to every read tool's output. */
 const FRESHNESS_OUTPUT = {
-  fetched_at: z.string().describe("When the data was read from the API (ISO 8601); older when served from cache."),
-  stale: z
-    .boolean()
-    .optional()
-    .describe("True when the API was failing and this is an older cached answer; fetched_at says how old."),
+  fetched_at: z.string(),
+  stale: z.boolean().optional().describe("From cache: the API was failing."),
 };
 
 function isRead(definition: ToolDefinition): boolean {

@@ -12,7 +12,7 @@ import {
   OVERVIEW_RECENT_TRANSACTIONS,
   OVERVIEW_SCANNED_TRANSACTIONS,
 } from "../views/overview.js";
-import { defineTool, READ_ONLY } from "./define.js";
+import { defineTool, READ_ONLY, Replayed } from "./define.js";
 import { ParamCustomerId } from "./params.js";
 
 const DEFAULT_NOTE_AUTHOR = "customer-mcp agent";
@@ -39,11 +39,10 @@ export const getCustomerOverview = defineTool({
   name: "get_customer_overview",
   title: "Get a customer overview",
   description: [
-    "The first thing to call about a customer: in one call, their profile, the",
-    `${OVERVIEW_RECENT_TRANSACTIONS} newest transactions, up to ${OVERVIEW_OPEN_TICKETS} open tickets, what can`,
-    `still be refunded (succeeded charges among the ${OVERVIEW_SCANNED_TRANSACTIONS} newest transactions, with`,
-    "totals per currency) and how many notes they have. Needs an exact id: use search_customers first if you only",
-    "have a name or email. For older transactions use list_transactions; for more tickets use search_tickets.",
+    `The best first call about a customer: profile, ${OVERVIEW_RECENT_TRANSACTIONS} newest transactions, up to`,
+    `${OVERVIEW_OPEN_TICKETS} open tickets, what is refundable among the ${OVERVIEW_SCANNED_TRANSACTIONS} newest`,
+    "transactions (with totals per currency) and the notes count. Older transactions: list_transactions; more",
+    "tickets: search_tickets.",
   ].join(" "),
   input: { customer_id: ParamCustomerId },
   output: CustomerOverviewShape,
@@ -59,27 +58,26 @@ export const updateCustomerStatus = defineTool({
   name: "update_customer_status",
   title: "Change a customer's status",
   description: [
-    "Set a customer's account status to active, inactive or suspended, with a reason that is kept in the audit",
-    "trail. Suspending blocks the customer's account: the user is asked to confirm it, and if they decline nothing",
-    "changes and you must not retry. If the customer already has",
-    "that status nothing is written and changed is false. Returns the updated profile and the previous status.",
+    "Set a customer's status to active, inactive or suspended, with a reason kept in the audit trail. Suspending",
+    "blocks the account and asks the user to confirm; if they decline nothing changes: do not retry. Setting the",
+    "current status writes nothing (changed: false). Returns the profile and the previous status.",
   ].join(" "),
   input: {
     customer_id: ParamCustomerId,
     status: z
       .enum(["active", "inactive", "suspended"])
-      .describe("The new status: active, inactive or suspended (blocks the account)."),
+      .describe("New status; suspended blocks the account."),
     reason: z
       .string()
       .trim()
       .min(3)
       .max(500)
-      .describe("Why the status changes (3-500 characters), e.g. 'chargeback fraud confirmed by risk team'."),
+      .describe("Why, e.g. 'chargeback fraud confirmed by risk team'."),
   },
   output: {
     customer: CustomerView,
     previous_status: z.enum(["active", "inactive", "suspended"]),
-    changed: z.boolean().describe("False when the customer already had this status and nothing was written."),
+    changed: z.boolean(),
   },
   access: { toolset: "customers", scopes: ["customers:write"] },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -111,24 +109,24 @@ export const addCustomerNote = defineTool({
   name: "add_customer_note",
   title: "Add a note to a customer",
   description: [
-    "Attach an internal note to a customer's account (visible to staff, never to the customer), e.g. to record a",
-    "decision, a call summary or a follow-up. Each call adds a new note, so do not repeat a call that succeeded.",
-    "get_customer_overview shows how many notes a customer has.",
+    "Add an internal note to a customer's account (staff see it, the customer never does): a decision, a call",
+    "summary, a follow-up. Each call adds a note: do not repeat one that succeeded. On a ticket, use",
+    "add_ticket_comment instead.",
   ].join(" "),
   input: {
     customer_id: ParamCustomerId,
-    body: z.string().trim().min(1).max(5000).describe("The note text (1-5000 characters)."),
+    body: z.string().trim().min(1).max(5000).describe("The note."),
     author: z
       .string()
       .trim()
       .min(1)
       .max(200)
       .default(DEFAULT_NOTE_AUTHOR)
-      .describe(`Who the note is from, e.g. the user's name (default "${DEFAULT_NOTE_AUTHOR}").`),
+      .describe("Who it is from, e.g. the user's name."),
   },
   output: {
     note: NoteView,
-    replayed: z.boolean().describe("True when the API recognised a retry and returned the note it already made."),
+    replayed: Replayed,
   },
   access: { toolset: "customers", scopes: ["customers:write"] },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -12,10 +12,9 @@ export const searchCustomers = defineTool({
   name: "search_customers",
   title: "Search customers",
   description: [
-    "Find customers by name or email substring, exact email, status, segment or creation date; returns short",
-    "summaries with ids. Start here whenever you do not already have a customer id, then open one with",
-    "get_customer. Filters combine with AND; with no filter it lists all customers, newest first.",
-    "Pages: pass next_cursor back as cursor to continue; null means there are no more results.",
+    "Find customers by name or email text, exact email, status, segment or creation date; returns summaries with",
+    "ids, newest first. Start here whenever you lack a customer id, then open one with get_customer_overview or",
+    "get_customer. Filters combine with AND; with none it lists everyone. Paged: pass next_cursor back as cursor.",
   ].join(" "),
   input: {
     query: z
@@ -24,14 +23,14 @@ export const searchCustomers = defineTool({
       .min(2)
       .max(200)
       .optional()
-      .describe("Case-insensitive substring of the customer's name or email, e.g. 'lovelace' or '@acme.'."),
-    email: z.email().max(320).optional().describe("Exact email address; faster and more precise than query."),
+      .describe("Case-insensitive part of the name or email, e.g. 'lovelace' or '@acme.'."),
+    email: z.email().max(320).optional().describe("Exact email; faster and more precise than query."),
     status: z
       .enum(["active", "inactive", "suspended"])
       .optional()
-      .describe("Only customers with this status."),
+      .describe("Only this status."),
     segment_id: ParamSegmentId.optional(),
-    created_after: ParamTimestamp.optional().describe("Only customers created after this ISO 8601 time."),
+    created_after: ParamTimestamp.optional().describe("Only customers created after this time."),
     limit: ParamLimit,
     cursor: ParamCursor,
   },
@@ -57,27 +56,22 @@ export const getCustomer = defineTool({
   name: "get_customer",
   title: "Get a customer",
   description: [
-    "Open one customer's full profile by id: contact details, status, segment, lifetime value, tags and account",
-    `manager. Set include_transactions to also get their ${RECENT_TRANSACTIONS} most recent transactions with`,
-    "refundable amounts. Needs an exact id: use search_customers first if you only have a name or email.",
+    "One customer's full profile by id: contact details, status, segment, lifetime value, tags and account",
+    `manager, and with include_transactions their ${RECENT_TRANSACTIONS} latest transactions. For tickets and`,
+    "refundable money too, use get_customer_overview.",
   ].join(" "),
   input: {
     customer_id: ParamCustomerId,
     include_transactions: z
       .boolean()
       .default(false)
-      .describe(`Also return the ${RECENT_TRANSACTIONS} most recent transactions (default false).`),
+      .describe(`Also return the ${RECENT_TRANSACTIONS} latest transactions.`),
   },
   output: {
     customer: CustomerView,
-    recent_transactions: z
-      .array(TransactionSummaryView)
-      .optional()
-      .describe("Newest first; present only when include_transactions was true."),
-    more_transactions: z
-      .boolean()
-      .optional()
-      .describe("True when the customer has older transactions than these."),
+    // Newest first; both present only with include_transactions.
+    recent_transactions: z.array(TransactionSummaryView).optional(),
+    more_transactions: z.boolean().optional(),
   },
   access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,

@@ -1,6 +1,6 @@
 // The shape of a tool. `defineTool` is an identity function whose only job is type inference: the handler's
 // `args` are typed from `input`, its return value is checked against `output`.
-import type { z } from "zod";
+import { z } from "zod";
 import type { Config } from "../config.js";
 import type { CallContext } from "../context.js";
 import type { Scope, Toolset } from "../policy/access.js";
@@ -48,6 +48,9 @@ export function defineTool<In extends z.ZodRawShape, Out extends z.ZodRawShape>(
 ): ToolDefinition<In, Out> {
   return definition;
 }
+
+/** In every write's output: the same write was made before (by a retry or an earlier call), and nothing new was. */
+export const Replayed = z.boolean().describe("An earlier call made this write; this is its result.");
 
 /** Annotations of a tool that only reads from the customer API. */
 export const READ_ONLY: ToolAnnotations = {

@@ -11,7 +11,7 @@ import {
 import type { Export } from "../api/index.js";
 import type { CallContext } from "../context.js";
 import { ExportView, exportFileName, exportMimeType, exportUri, exportView } from "../views/export.js";
-import { defineTool } from "./define.js";
+import { defineTool, Replayed } from "./define.js";
 import { ParamSegmentId } from "./params.js";
 
 const TERMINAL: ReadonlySet<Export["status"]> = new Set(["succeeded", "failed", "canceled"]);
@@ -20,30 +20,27 @@ export const exportCustomers = defineTool({
   name: "export_customers",
   title: "Export customers to a file",
   description: [
-    "Export every customer matching a filter (segment and/or status) to a CSV or JSON Lines file, for bulk",
-    "work over many customers. It can take a while: the call waits for the export to finish, reports progress",
-    "when the client asks for it, and can be cancelled (the export is then cancelled too). It gives up and",
-    "cancels the export after a time limit. The result holds the export's status and row count, plus a",
-    "resource link (customer://exports/<id>) to read the file; the file as read is capped in size and says",
-    "how many rows it left out. To look at a few customers, prefer search_customers: it is faster and paged.",
+    "Export every customer matching a segment and/or status to a CSV or JSON Lines file, for bulk work. The call",
+    "waits for the export, reports progress if asked, and cancelling it cancels the export; after a time limit",
+    "it gives up and cancels. Returns status, row count and a link customer://exports/<id> to read the file,",
+    "which is capped in size and says how many rows it left out. For a few customers use search_customers:",
+    "faster and paged.",
   ].join(" "),
   input: {
     format: z
       .enum(["csv", "jsonl"])
       .default("csv")
-      .describe("File format: csv (with a header row) or jsonl (one JSON object per line). Default csv."),
-    segment_id: ParamSegmentId.optional().describe(
-      "Only customers in this segment, e.g. seg_a1b2c3d4. The customer://segments resource lists them.",
-    ),
+      .describe("csv has a header row; jsonl is one JSON object per line."),
+    segment_id: ParamSegmentId.optional().describe("Only this segment; see list_segments."),
     status: z
       .enum(["active", "inactive", "suspended"])
       .optional()
-      .describe("Only customers with this status."),
+      .describe("Only this status."),
   },
   output: {
     export: ExportView,
-    resource_uri: z.string().describe("Read the exported file from this resource URI."),
-    replayed: z.boolean().describe("True when the API replayed an earlier identical request."),
+    resource_uri: z.string(),
+    replayed: Replayed,
   },
   access: { toolset: "exports", scopes: ["exports:run"] },
   annotations: {

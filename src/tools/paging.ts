@@ -40,12 +40,9 @@ export function decodeCursor(cursor: string | undefined): CursorState {
 
 /** Output fields every list tool carries next to its items. */
 export const PageMetaShape = {
-  next_cursor: z.string().nullable().describe("Pass as cursor to get the next page; null when there are no more."),
-  truncated: z
-    .boolean()
-    .optional()
-    .describe("True when this page was cut short to stay within the response budget; continue with next_cursor."),
-  hint: z.string().optional().describe("Present when truncated: how to narrow the query."),
+  next_cursor: z.string().nullable(),
+  truncated: z.boolean().optional().describe("Cut short to fit the response budget."),
+  hint: z.string().optional(),
 };
 
 export interface ListPage<V> {

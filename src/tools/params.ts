@@ -1,4 +1,6 @@
-// Parameters shared by several tools, described once so every tool explains them the same way.
+// Parameters shared by several tools, described once so every tool explains them the same way. Each description
+// is paid for in every tool that takes the parameter, on every session: it says where a value comes from, and
+// leaves the shape to the schema (the id pattern, the date-time format, the bounds).
 import { z } from "zod";
 
 export const MAX_PAGE_SIZE = 100;
@@ -12,7 +14,7 @@ export const ParamCustomerId = z
   .regex(/^cus_[A-Za-z0-9]{8,24}$/, {
     error: "must be a customer id like cus_8f2k1x9q7a (find one with search_customers)",
   })
-  .describe("Customer id such as cus_8f2k1x9q7a. Find one with search_customers.");
+  .describe("Find it with search_customers.");
 
 export const ParamSegmentId = z
   .string()
@@ -20,7 +22,7 @@ export const ParamSegmentId = z
   .regex(/^seg_[A-Za-z0-9]{8,24}$/, {
     error: "must be a segment id like seg_a1b2c3d4 (see the customer://segments resource)",
   })
-  .describe("Segment id such as seg_a1b2c3d4. The customer://segments resource lists them.");
+  .describe("From list_segments or the customer://segments resource.");
 
 export const ParamTicketId = z
   .string()
@@ -28,7 +30,7 @@ export const ParamTicketId = z
   .regex(/^tkt_[A-Za-z0-9]{8,24}$/, {
     error: "must be a ticket id like tkt_4f8k2m9x (find one with search_tickets)",
   })
-  .describe("Ticket id such as tkt_4f8k2m9x. Find one with search_tickets.");
+  .describe("Find it with search_tickets.");
 
 export const ParamTransactionId = z
   .string()
@@ -36,7 +38,7 @@ export const ParamTransactionId = z
   .regex(/^txn_[A-Za-z0-9]{8,24}$/, {
     error: "must be a transaction id like txn_8f2k1x9q7a (find one with list_transactions or get_customer_overview)",
   })
-  .describe("Transaction id such as txn_8f2k1x9q7a, from list_transactions or get_customer_overview.");
+  .describe("From get_customer_overview or list_transactions.");
 
 export const ParamLimit = z
   .number()
@@ -45,18 +47,14 @@ export const ParamLimit = z
   .max(MAX_LIMIT_ARGUMENT)
   .optional()
   .transform((value) => Math.min(value ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
-  .describe(
-    `How many items to return (default ${DEFAULT_PAGE_SIZE}; values above ${MAX_PAGE_SIZE} are clamped).`,
-  );
+  .describe(`Page size (default ${DEFAULT_PAGE_SIZE}; above ${MAX_PAGE_SIZE} counts as ${MAX_PAGE_SIZE}).`);
 
 export const ParamCursor = z
   .string()
   .min(1)
   .max(2048)
   .optional()
-  .describe(
-    "Opaque cursor from a previous call's next_cursor, to fetch the next page. Omit for the first page.",
-  );
+  .describe("next_cursor of the previous page; omit for the first.");
 
 /** The longest form, nanoseconds and an offset, is 35 characters; the cap bounds the unbounded fraction. */
 export const ParamTimestamp = z.iso

@@ -7,9 +7,9 @@ export const listSegments = defineTool({
   name: "list_segments",
   title: "List customer segments",
   description: [
-    "List every customer segment with its id, description and customer count (the same data as the",
-    "customer://segments resource). Use it to turn a segment name into the segment_id that search_customers and",
-    "export_customers filter on. The list is short and comes in one page.",
+    "Every customer segment with its id, description and customer count (as the customer://segments resource),",
+    "to turn a segment name into the segment_id that search_customers and export_customers filter on. One short",
+    "page.",
   ].join(" "),
   input: {},
   output: { segments: z.array(SegmentView) },

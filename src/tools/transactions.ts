@@ -7,7 +7,7 @@ import { UserInputError } from "../errors.js";
 import { moneyView } from "../views/money.js";
 import { RefundView, refundView } from "../views/refund.js";
 import { TransactionView, transactionView } from "../views/transaction.js";
-import { defineTool, READ_ONLY } from "./define.js";
+import { defineTool, READ_ONLY, Replayed } from "./define.js";
 import { listPage, PageMetaShape, pageMeta } from "./paging.js";
 import { ParamCursor, ParamCustomerId, ParamLimit, ParamTimestamp, ParamTransactionId } from "./params.js";
 
@@ -15,15 +15,14 @@ export const listTransactions = defineTool({
   name: "list_transactions",
   title: "List a customer's transactions",
   description: [
-    "Page through one customer's transactions (charges, refunds, credits), newest first, with status, amounts",
-    "and what is still refundable. Filter by type or by a since date. For a quick look at the latest five use",
-    "get_customer_overview instead. Pages: pass next_cursor back as cursor with the same filters; null means",
-    "there are no more; truncated: true means the page was cut to fit the response budget.",
+    "Page through a customer's charges, refunds and credits, newest first, with status, amounts and what is",
+    "still refundable; filter by type or since. For the latest five, get_customer_overview is enough. Paged: pass",
+    "next_cursor back as cursor with the same filters; truncated: true means a page was cut to fit.",
   ].join(" "),
   input: {
     customer_id: ParamCustomerId,
-    type: z.enum(["charge", "refund", "credit"]).optional().describe("Only transactions of this type."),
-    since: ParamTimestamp.optional().describe("Only transactions created at or after this ISO 8601 time."),
+    type: z.enum(["charge", "refund", "credit"]).optional().describe("Only this type."),
+    since: ParamTimestamp.optional().describe("Only transactions at or after this time."),
     limit: ParamLimit,
     cursor: ParamCursor,
   },
@@ -50,11 +49,10 @@ export const issueRefund = defineTool({
   name: "issue_refund",
   title: "Refund a charge",
   description: [
-    "Return money to a customer from one succeeded charge: the full refundable remainder when amount is omitted,",
-    "or part of it. The user is asked to confirm the exact refund before money moves; if they decline, nothing",
-    "happens and you must not retry. Operator limits per refund and per session apply. Check the refundable",
-    "amount with get_customer_overview or list_transactions; refunds beyond it, and",
-    "refunds of pending, failed or non-charge transactions, are refused without writing. Each successful call",
+    "Refund a succeeded charge: all that remains refundable when amount is omitted, or part of it. The user",
+    "confirms the exact refund first; if they decline, nothing happens: do not retry. Operator limits per refund",
+    "and per session apply. The refundable amount is in get_customer_overview or list_transactions; more than",
+    "that, or a pending, failed or non-charge transaction, is refused without writing. Every successful call",
     "refunds again: never repeat one that succeeded. Returns the refund and the charge after it.",
   ].join(" "),
   input: {
@@ -65,24 +63,18 @@ export const issueRefund = defineTool({
       .positive()
       .max(Number.MAX_SAFE_INTEGER)
       .optional()
-      .describe("Amount in minor units (cents for usd), e.g. 1999 for $19.99. Omit to refund all that remains."),
+      .describe("Minor units, e.g. 1999 for $19.99; omit to refund all that remains."),
     reason: z
       .enum(["duplicate", "fraudulent", "requested_by_customer", "service_issue"])
       .describe("Why the money is returned."),
-    note: z.string().trim().min(1).max(500).optional().describe("Optional internal note kept with the refund."),
+    note: z.string().trim().min(1).max(500).optional().describe("Internal note kept with the refund."),
   },
   output: {
     refund: RefundView,
-    transaction: TransactionView.nullable().describe(
-      "The charge after the refund, with what remains refundable; null when it could not be read (see transaction_note).",
-    ),
-    transaction_note: z
-      .string()
-      .optional()
-      .describe("Present when the refund was made but the charge could not be read afterwards."),
-    replayed: z
-      .boolean()
-      .describe("True when an earlier call made this refund and the API returned it instead of refunding again."),
+    transaction: TransactionView.nullable().describe("The charge after the refund; null when it could not be read."),
+    // Present with transaction: null; it says so itself.
+    transaction_note: z.string().optional(),
+    replayed: Replayed,
   },
   access: { toolset: "billing", scopes: ["refunds:write"] },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },

@@ -21,7 +21,7 @@ export type CustomerSummaryView = z.infer<typeof CustomerSummaryView>;
 
 export const CustomerView = CustomerSummaryView.extend({
   phone: z.string().nullable(),
-  address: z.string().nullable().describe("Postal address on one line."),
+  address: z.string().nullable(),
   tax_id: z.string().nullable(),
   date_of_birth: z.string().nullable(),
   lifetime_value: MoneyView.nullable(),
@@ -30,7 +30,7 @@ export const CustomerView = CustomerSummaryView.extend({
   // customers:pii is granted, so only a PII-granted session sees its text unmarked.
   tags: z.array(z.string()),
   marketing_opt_in: z.boolean().nullable(),
-  account_manager: z.string().nullable().describe("Name of the customer's account manager."),
+  account_manager: z.string().nullable(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 

@@ -10,7 +10,7 @@ export const ExportView = z.object({
     segment_id: z.string().nullable(),
     status: z.enum(["active", "inactive", "suspended"]).nullable(),
   }),
-  row_count: z.number().int().nullable().describe("Rows in the file; null until the export has succeeded."),
+  row_count: z.number().int().nullable(),
   created_at: z.string(),
   finished_at: z.string().nullable(),
 });

@@ -4,9 +4,9 @@ import { z } from "zod";
 // The id makes output schemas define Money once under $defs instead of inlining it at every amount.
 export const MoneyView = z
   .object({
-    amount: z.number().int().describe("Amount in minor units of the currency (cents for usd)."),
-    currency: z.string().describe("Lower-case ISO 4217 code, e.g. usd."),
-    display: z.string().describe("Human-readable amount, e.g. $19.99."),
+    amount: z.number().int().describe("Minor units (cents for usd)."),
+    currency: z.string(),
+    display: z.string(),
   })
   .meta({ id: "Money" });
 export type MoneyView = z.infer<typeof MoneyView>;

@@ -25,36 +25,25 @@ export type OpenTicketView = z.infer<typeof OpenTicketView>;
 
 export const CustomerOverviewShape = {
   customer: CustomerView,
-  recent_transactions: z
-    .array(TransactionSummaryView)
-    .describe(`The ${OVERVIEW_RECENT_TRANSACTIONS} newest transactions, newest first; list_transactions has the full view.`),
-  more_transactions: z.boolean().describe("True when there are older transactions; page them with list_transactions."),
-  open_tickets: z
-    .array(OpenTicketView)
-    .describe(`Up to ${OVERVIEW_OPEN_TICKETS} open tickets, newest first.`),
-  more_open_tickets: z.boolean().describe("True when there are more open tickets; use search_tickets."),
-  refundable: z
-    .object({
-      charges: z
-        .array(
-          z.object({
-            transaction_id: z.string(),
-            refundable: z.number().int().describe("Minor units that can still be refunded."),
-            currency: z.string(),
-          }),
-        )
-        .describe("Succeeded charges with money left to refund, newest first."),
-      totals: z.array(MoneyView).describe("Refundable total per currency."),
-      transactions_scanned: z.number().int().describe("How many of the newest transactions were looked at."),
-      complete: z
-        .boolean()
-        .describe("False when older transactions were not scanned (they may be refundable too)."),
-    })
-    .describe("What issue_refund could still return."),
+  // Newest first, like open_tickets and refundable.charges; the tool description says how many.
+  recent_transactions: z.array(TransactionSummaryView),
+  more_transactions: z.boolean(),
+  open_tickets: z.array(OpenTicketView),
+  more_open_tickets: z.boolean(),
+  refundable: z.object({
+    charges: z.array(
+      z.object({
+        transaction_id: z.string(),
+        refundable: z.number().int().describe("Minor units."),
+        currency: z.string(),
+      }),
+    ),
+    totals: z.array(MoneyView),
+    transactions_scanned: z.number().int(),
+    complete: z.boolean().describe("False when older transactions were not scanned."),
+  }),
   notes_count: z.number().int(),
-  notes_count_is_lower_bound: z
-    .boolean()
-    .describe(`True when the customer has more than ${OVERVIEW_NOTES_PAGE} notes, so the count is a minimum.`),
+  notes_count_is_lower_bound: z.boolean(),
 };
 export type CustomerOverview = z.infer<z.ZodObject<typeof CustomerOverviewShape>>;
 

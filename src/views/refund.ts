@@ -6,7 +6,7 @@ import { UntrustedTextView, untrustedText } from "./text.js";
 
 export const RefundView = z.object({
   id: z.string(),
-  transaction_id: z.string().describe("The charge this refund returns money from."),
+  transaction_id: z.string(),
   customer_id: z.string(),
   amount: MoneyView,
   reason: z.enum(["duplicate", "fraudulent", "requested_by_customer", "service_issue"]),

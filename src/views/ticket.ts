@@ -28,8 +28,8 @@ export const TicketSummaryView = z.object({
   status: TicketStatus,
   priority: TicketPriority,
   // Plain: an agent's name comes from the staff directory, not from the ticket's author.
-  assignee: z.string().nullable().describe("Name of the assigned agent; null when unassigned."),
-  channel: TicketChannel.nullable().describe("Where the ticket came in."),
+  assignee: z.string().nullable(),
+  channel: TicketChannel.nullable(),
   comments_count: z.number().int().nullable(),
   created_at: z.string(),
   updated_at: z.string().nullable(),
@@ -37,7 +37,7 @@ export const TicketSummaryView = z.object({
 export type TicketSummaryView = z.infer<typeof TicketSummaryView>;
 
 export const TicketView = TicketSummaryView.extend({
-  assignee_id: z.string().nullable().describe("Id of the assigned agent (usr_...), usable as update_ticket's assignee_id."),
+  assignee_id: z.string().nullable(),
   description: UntrustedTextView.nullable(),
   tags: z.array(z.string()),
 });
@@ -48,7 +48,7 @@ export const CommentView = z.object({
   // Marked, not plain: a customer's comment carries the name the customer typed, the same text customer.name marks.
   author: UntrustedTextView,
   author_type: z.enum(["agent", "customer", "system"]),
-  public: z.boolean().describe("True for a reply the customer sees; false for an internal note."),
+  public: z.boolean(),
   body: UntrustedTextView,
   created_at: z.string(),
 });

@@ -9,12 +9,12 @@ export const TransactionView = z.object({
   type: z.enum(["charge", "refund", "credit"]),
   status: z.enum(["succeeded", "pending", "failed"]),
   amount: MoneyView,
-  refunded: MoneyView.nullable().describe("Already refunded, for charges."),
-  refundable: MoneyView.nullable().describe("What can still be refunded: succeeded charges only."),
+  refunded: MoneyView.nullable().describe("Charges only."),
+  refundable: MoneyView.nullable().describe("Succeeded charges only."),
   // Plain: descriptions come from the billing system ("Annual plan renewal"), not from customers or staff, and
   // marking them would add an object to every transaction in every list.
   description: z.string().nullable(),
-  payment_method: z.string().nullable().describe('Card brand and last four digits, e.g. "visa ending 4242".'),
+  payment_method: z.string().nullable(),
   created_at: z.string(),
 });
 export type TransactionView = z.infer<typeof TransactionView>;
@@ -53,7 +53,7 @@ export const TransactionSummaryView = z.object({
     .number()
     .int()
     .optional()
-    .describe("Minor units that can still be refunded, same currency; present only when above zero."),
+    .describe("Minor units; present only when above zero."),
   description: z.string().optional(),
   created_at: z.string(),
 });
