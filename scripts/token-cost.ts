@@ -2,10 +2,9 @@
 // Claude's (@anthropic-ai/tokenizer) and o200k (current OpenAI models, js-tiktoken). Shared by
 // npm run measure:tokens and the budget test, so the table and the check count the same text the same way.
 import { getTokenizer } from "@anthropic-ai/tokenizer";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { getEncoding } from "js-tiktoken";
 import { grantOf, PROFILES, type Profile } from "../src/policy/access.js";
-import { compileTool, modelFacing, refusalOf } from "../src/server/tools.js";
+import { compileTool, modelFacing, refusalOf, type ToolListing } from "../src/server/tools.js";
 import type { ToolDefinition } from "../src/tools/define.js";
 import { allTools } from "../src/tools/index.js";
 
@@ -51,12 +50,12 @@ export function tokenCounter(): TokenCounter {
 }
 
 /** The tools/list entries a profile gets, in listing order: the same compiled listings the server sends. */
-export function profileListings(profile: Profile, tools: readonly ToolDefinition[] = allTools): Tool[] {
+export function profileListings(profile: Profile, tools: readonly ToolDefinition[] = allTools): ToolListing[] {
   const grant = grantOf({ profile, readOnly: false });
   return tools.filter((tool) => refusalOf(tool, grant) === undefined).map((tool) => compileTool(tool).listing);
 }
 
-export function toolCost(listing: Tool, counter: TokenCounter): ToolCost {
+export function toolCost(listing: ToolListing, counter: TokenCounter): ToolCost {
   return {
     name: listing.name,
     modelFacing: counter.count(JSON.stringify(modelFacing(listing))),
@@ -87,4 +86,25 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : Math.round(((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2);
+}
+
+/** The per-profile table, as the README and docs/benchmarks.md show it. */
+export function profileTable(costs: readonly ProfileCost[]): string {
+  return [
+    "| profile | tools | the model reads (Claude) | (o200k) | median per tool (Claude) | whole listing (Claude) | (o200k) |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...costs.map((cost) =>
+      `| ${cost.profile} | ${cost.tools.length} | ${cost.modelFacing.claude} | ${cost.modelFacing.o200k} | `
+      + `${cost.medianModelFacing} | ${cost.whole.claude} | ${cost.whole.o200k} |`),
+  ].join("\n");
+}
+
+/** One row per tool. A tool's entry is the same in every profile that lists it. */
+export function toolTable(cost: ProfileCost): string {
+  return [
+    "| tool | the model reads (Claude) | (o200k) | whole entry (Claude) | (o200k) |",
+    "|---|---:|---:|---:|---:|",
+    ...cost.tools.map((tool) =>
+      `| \`${tool.name}\` | ${tool.modelFacing.claude} | ${tool.modelFacing.o200k} | ${tool.whole.claude} | ${tool.whole.o200k} |`),
+  ].join("\n");
 }

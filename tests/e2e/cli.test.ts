@@ -68,7 +68,9 @@ describe("customer-mcp CLI", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("API health: ok");
     expect(result.stderr).toContain("credentials: ok");
-    expect(result.stderr).toMatch(/tools \(7 of 14, about \d+ tokens of definitions\)/);
+    expect(result.stderr).toMatch(
+      /tools \(7 of 14, about \d+ tokens of definitions the model reads, \d+ with output schemas\)/,
+    );
     expect(result.stderr).toContain("  search_customers\n");
     expect(result.stderr).not.toContain("(writes)");
   });
