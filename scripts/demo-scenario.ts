@@ -81,14 +81,14 @@ export async function playDemo(client: Client, print: (line: string) => void): P
       email: string;
       segment_id: string;
       lifetime_value: Money | null;
-      account_manager: string;
+      account_manager: Untrusted | null;
     };
     recent_transactions: Transaction[];
   };
   const { customer } = record;
   print(`${customer.name.text} <${customer.email}> · segment ${customer.segment_id}`);
   print(
-    `Lifetime value ${customer.lifetime_value?.display ?? "n/a"} · account manager ${customer.account_manager}`,
+    `Lifetime value ${customer.lifetime_value?.display ?? "n/a"} · account manager ${customer.account_manager?.text ?? "none"}`,
   );
   print("Recent transactions:");
   for (const txn of record.recent_transactions) {

@@ -92,9 +92,20 @@ function inputError(error: z.ZodError): UserInputError {
   return new UserInputError(`Invalid arguments: ${summary}.`, issues);
 }
 
+/** What an argument name looks like; anything else (an email sent as a key, a sentence) is not echoed. */
+export const ARGUMENT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
-    return `unknown argument(s) ${issue.keys.map((key) => `\`${key}\``).join(", ")}; check the tool's input schema`;
+    // The names are the caller's text: ones that look like argument names are echoed (a typo is worth
+    // naming), others only counted, so data sent as a key never lands in the result, the log or the audit.
+    const named = issue.keys.filter((key) => ARGUMENT_NAME.test(key));
+    const unnamed = issue.keys.length - named.length;
+    const list = [
+      ...named.map((key) => `\`${key}\``),
+      ...(unnamed > 0 ? [`${unnamed} with ${unnamed === 1 ? "a name" : "names"} not shown`] : []),
+    ].join(", ");
+    return `unknown argument(s) ${list}; check the tool's input schema`;
   }
   if (issue.code === "invalid_type" && issue.message.includes("received undefined")) return "is required";
   return issue.message;

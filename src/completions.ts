@@ -2,6 +2,7 @@
 // name, an email or other search text completes to matching ids. The API searches text but not id prefixes,
 // so a prefix is matched by scanning pages, bounded in pages and results.
 import type { Page } from "./api/index.js";
+import { CUSTOMER_SEARCH_FIELDS, TICKET_SEARCH_FIELDS, visibleMatches } from "./policy/search.js";
 import type { ResourceContext } from "./resources/define.js";
 
 export const COMPLETION_LIMIT = 10;
@@ -15,8 +16,8 @@ interface IdSource {
   exists(id: string, ctx: ResourceContext): Promise<boolean>;
   /** One page of all records, in the API's order, for prefix scans. */
   page(cursor: string | undefined, limit: number, ctx: ResourceContext): Promise<Page<{ id: string }>>;
-  /** Records whose text (name, email, subject, ...) matches. */
-  search(text: string, limit: number, ctx: ResourceContext): Promise<Page<{ id: string }>>;
+  /** Records whose text (name, email, subject, ...) matches, as this caller may see them (src/policy/search.ts). */
+  search(text: string, limit: number, ctx: ResourceContext): Promise<Array<{ id: string }>>;
 }
 
 export type IdCompleter = (partial: string, ctx: ResourceContext) => Promise<string[]>;
@@ -28,8 +29,8 @@ export function idCompleter(source: IdSource): IdCompleter {
     if (wholeId.test(text)) return (await source.exists(text, ctx)) ? [text] : [];
     if (text.startsWith(source.prefix)) return scanForPrefix(source, text, ctx);
     if (text.length < 2) return [];
-    const page = await source.search(text.slice(0, MAX_SEARCH_LENGTH), COMPLETION_LIMIT, ctx);
-    return page.data.map((record) => record.id);
+    const found = await source.search(text.slice(0, MAX_SEARCH_LENGTH), COMPLETION_LIMIT, ctx);
+    return found.slice(0, COMPLETION_LIMIT).map((record) => record.id);
   };
 }
 
@@ -53,12 +54,18 @@ export const completeCustomerIds = idCompleter({
   prefix: "cus_",
   exists: (id, ctx) => ctx.api.customers.get(id, { signal: ctx.signal }).then(found, missing),
   page: (cursor, limit, ctx) => ctx.api.customers.search({ limit, ...after(cursor) }, { signal: ctx.signal }),
-  search: (query, limit, ctx) => ctx.api.customers.search({ query, limit }, { signal: ctx.signal }),
+  search: async (query, limit, ctx) => {
+    const page = await ctx.api.customers.search({ query, limit }, { signal: ctx.signal });
+    return page.data.filter(visibleMatches(ctx.policy, query, CUSTOMER_SEARCH_FIELDS));
+  },
 });
 
 export const completeTicketIds = idCompleter({
   prefix: "tkt_",
   exists: (id, ctx) => ctx.api.tickets.get(id, { signal: ctx.signal }).then(found, missing),
   page: (cursor, limit, ctx) => ctx.api.tickets.search({ limit, ...after(cursor) }, { signal: ctx.signal }),
-  search: (query, limit, ctx) => ctx.api.tickets.search({ query, limit }, { signal: ctx.signal }),
+  search: async (query, limit, ctx) => {
+    const page = await ctx.api.tickets.search({ query, limit }, { signal: ctx.signal });
+    return page.data.filter(visibleMatches(ctx.policy, query, TICKET_SEARCH_FIELDS));
+  },
 });

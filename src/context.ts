@@ -30,14 +30,23 @@ export interface AppContext {
   readonly clock: Clock;
 }
 
-/** What a person is asked to confirm before a write that moves money or blocks an account. */
+/** A value someone else wrote (a customer's name, the model's note): shown on one line, clipped and quoted. */
+export interface UntrustedValue {
+  readonly untrusted: string;
+}
+
+/**
+ * What a person is asked to confirm before a write that moves money or blocks an account. `action`, `summary`
+ * and `confirmLabel` are built from this server's own values only (amounts, ids, enums): text anyone else wrote
+ * goes in `details` as an UntrustedValue, so it can never rewrite what the form says will happen.
+ */
 export interface ConfirmationRequest {
   /** The action in a few words, used in errors: "a refund of $19.99 on txn_…". */
   readonly action: string;
   /** The first line of the form: what will happen. */
   readonly summary: string;
   /** The exact facts, one `label: value` line each (customer, transaction, amount with currency, reason). */
-  readonly details: ReadonlyArray<readonly [label: string, value: string]>;
+  readonly details: ReadonlyArray<readonly [label: string, value: string | UntrustedValue]>;
   /** Label of the single checkbox the person ticks, e.g. "Refund $19.99". */
   readonly confirmLabel: string;
 }

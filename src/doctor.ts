@@ -8,7 +8,7 @@ import type { ApiCredentials, Config } from "./config.js";
 import { AppError } from "./errors.js";
 import { createPolicy } from "./policy/index.js";
 import { compileTool, modelFacing, refusalOf, type ToolListing } from "./server/tools.js";
-import { CHARS_PER_TOKEN } from "./tools/paging.js";
+import { CHARS_PER_TOKEN } from "./policy/budget.js";
 import { allTools } from "./tools/index.js";
 
 export interface DoctorTarget {

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "cancelled"
   | "upstream_invalid"
   | "outcome_unknown"
+  | "result_too_large"
   | "server_shutting_down"
   | "confirmation_declined"
   | "confirmation_required"
@@ -105,6 +106,11 @@ export class ConfirmationDeclinedError extends AppError {
 /** The write needs a human's confirmation and this client cannot ask for one (fail closed): nothing was done. */
 export class ConfirmationRequiredError extends AppError {
   readonly code = "confirmation_required" as const;
+}
+
+/** Even cut short, a result would exceed the response budget; nothing was written by reading it. */
+export class ResultTooLargeError extends AppError {
+  readonly code = "result_too_large" as const;
 }
 
 /** An operator-set limit (an amount per refund or per session) refuses the write: nothing was done. */

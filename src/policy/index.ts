@@ -1,43 +1,63 @@
 // The policy an AppContext carries: the grant, and how data is presented to the model under it. Every string
-// loses control and invisible characters (they can hide instructions from the people reading along). Without
-// the customers:pii scope, every email, phone, address, tax id and date of birth is masked wherever it appears
-// in a result, a resource or a prompt, and free text is scrubbed of email addresses and phone numbers.
+// loses control and invisible characters (they can hide instructions from the people reading along) and is
+// clipped. Without the customers:pii scope, every email, phone, address, tax id and date of birth is masked
+// wherever it appears: in the PII fields of a result, a resource or a prompt, inside free text written by
+// customers or staff (the `{untrusted, text}` fields), in export files by column or key, and in searches, which
+// may only match what the caller can see (src/policy/search.ts).
 import { type AccessSettings, type Grant, grantOf } from "./access.js";
-import { sanitizeText } from "./untrusted.js";
-import { MASK, MASKED_DATE_OF_BIRTH, maskAddress, maskDateOfBirth, maskEmail, maskPhone, maskTaxId, PII_FIELDS, redactPiiInText } from "./pii.js";
+import { presentExportFile } from "./export-files.js";
+import { MASK, MASKED_DATE_OF_BIRTH, MASKERS, PII_FIELDS, redactPiiInText } from "./pii.js";
+import { clipText, sanitizeText } from "./untrusted.js";
 
 export interface Policy {
   readonly grant: Grant;
   readonly canSeePii: boolean;
-  /** `data` as the model may see it: strings sanitized, PII fields masked (deeply) unless customers:pii is granted. */
+  /**
+   * `data` as the model may see it: strings sanitized and clipped; without customers:pii, PII fields masked and
+   * emails and phone numbers masked inside free text, at any depth.
+   */
   present<T>(data: T): T;
-  /** Free text (an export file, a prompt), sanitized, with emails and phone numbers masked unless PII is granted. */
+  /** Free text (a prompt, a title), sanitized, with emails and phone numbers masked unless PII is granted. */
   presentText(text: string): string;
-  /** A file (an export) byte for byte, except emails and phone numbers masked unless PII is granted. */
-  presentFile(text: string): string;
+  /** An export file: every cell sanitized; without PII, PII columns (CSV) or keys (JSON Lines) masked. */
+  presentFile(text: string, format: "csv" | "jsonl"): string;
 }
 
-const MASKERS: Record<(typeof PII_FIELDS)[number], (value: string) => string> = {
-  email: maskEmail,
-  phone: maskPhone,
-  address: maskAddress,
-  tax_id: maskTaxId,
-  date_of_birth: maskDateOfBirth,
-};
 const PII_KEYS: ReadonlySet<string> = new Set(PII_FIELDS);
 
-/** Sanitizes every string; with `maskPii`, also masks the values of PII keys. One walk does both. */
+/**
+ * No upstream string reaches the model longer than this. Views clip free text to at most 2,000 characters
+ * (plus a note saying how much was cut); this catches every field a view does not clip, so one hostile record
+ * cannot fill a result. The response budget (src/policy/budget.ts) then bounds the result as a whole.
+ */
+export const MAX_PRESENTED_STRING = 2_100;
+
+/** `{ untrusted, text }`: free text written by customers or staff (src/views/text.ts). */
+function isUntrustedText(value: Record<string, unknown>): value is { untrusted: string; text: string } {
+  return typeof value.untrusted === "string" && typeof value.text === "string";
+}
+
+function maskedValue(key: string, value: unknown): unknown {
+  if (typeof value === "string") return MASKERS[key as keyof typeof MASKERS](value);
+  return key === "date_of_birth" ? MASKED_DATE_OF_BIRTH : MASK;
+}
+
+/** Sanitizes and clips every string; with `maskPii`, also masks PII keys and PII inside free text. One walk. */
 function presentDeep(value: unknown, maskPii: boolean): unknown {
-  if (typeof value === "string") return sanitizeText(value);
+  if (typeof value === "string") return clipText(sanitizeText(value), MAX_PRESENTED_STRING);
   if (Array.isArray(value)) return value.map((item) => presentDeep(item, maskPii));
   if (value === null || typeof value !== "object") return value;
+  const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (maskPii && PII_KEYS.has(key) && item !== null && item !== undefined) {
-      out[key] = typeof item === "string" ? MASKERS[key as keyof typeof MASKERS](item) : key === "date_of_birth" ? MASKED_DATE_OF_BIRTH : MASK;
-    } else {
-      out[key] = presentDeep(item, maskPii);
-    }
+  for (const [key, item] of Object.entries(record)) {
+    if (maskPii && PII_KEYS.has(key) && item !== null && item !== undefined) out[key] = maskedValue(key, item);
+    else out[key] = presentDeep(item, maskPii);
+  }
+  // A customer can type an email or a phone number into a ticket, a name or a comment; the PII fields are
+  // masked, so the same value in their free text must be too. Masked before it is clipped, so a clip cannot
+  // leave half an address that no longer looks like one.
+  if (maskPii && isUntrustedText(record)) {
+    out.text = clipText(redactPiiInText(sanitizeText(record.text)), MAX_PRESENTED_STRING);
   }
   return out;
 }
@@ -50,7 +70,6 @@ export function createPolicy(access: AccessSettings): Policy {
     canSeePii,
     present: <T>(data: T): T => presentDeep(data, !canSeePii) as T,
     presentText: (text) => (canSeePii ? sanitizeText(text) : redactPiiInText(sanitizeText(text))),
-    // Files keep their line endings and bytes: a CSV's CRLF rows are part of its format.
-    presentFile: (text) => (canSeePii ? text : redactPiiInText(text)),
+    presentFile: (text, format) => presentExportFile(text, format, !canSeePii),
   };
 }

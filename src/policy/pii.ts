@@ -8,6 +8,24 @@
 export const PII_FIELDS = ["email", "phone", "address", "tax_id", "date_of_birth"] as const;
 export type PiiField = (typeof PII_FIELDS)[number];
 
+/**
+ * The PII field a key or column name holds, for records whose shape this server does not define (export files
+ * from the API) as well as its own views: `email`, `contact_email`, `phone`, `mobile`, `address_line1`, `city`,
+ * `postal_code`, `tax_id`, `ssn`, `dob`, `birth_date`, ... Names are compared lower-case with separators folded to
+ * `_`. Over-matching masks a harmless column; under-matching would leak one, so the patterns are broad.
+ */
+export function piiFieldOf(name: string): PiiField | undefined {
+  const key = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_");
+  if (/(^|_)e?_?mail(_|$)|email/.test(key)) return "email";
+  if (/phone|mobile|(^|_)(tel|fax|msisdn)(_|$)/.test(key)) return "phone";
+  if (/birth|(^|_)dob(_|$)/.test(key)) return "date_of_birth";
+  if (/tax|(^|_)(ssn|tin|vat|nin|national_id|passport)(_|$)/.test(key)) return "tax_id";
+  if (/addr|street|(^|_)(line[12]|city|region|state|province|postal|postcode|zip|zip_code)(_|$)/.test(key)) {
+    return "address";
+  }
+  return undefined;
+}
+
 /** What every masker returns when it cannot keep anything safely. */
 export const MASK = "***";
 
@@ -89,7 +107,7 @@ export function maskDateOfBirth(_dateOfBirth: string): string {
   return MASKED_DATE_OF_BIRTH;
 }
 
-const MASKERS: Record<PiiField, (value: string) => string> = {
+export const MASKERS: Readonly<Record<PiiField, (value: string) => string>> = {
   email: maskEmail,
   phone: maskPhone,
   address: maskAddress,
@@ -121,7 +139,8 @@ export function maskCustomerPii<T extends Partial<Record<PiiField, string | null
 // separators) would be masked as a phone number and logs would lose every timestamp.
 // Letters and digits of any script count as word characters, so an internationalised address is masked whole.
 const ISO_DATE = String.raw`(?<![\p{L}\p{N}_])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?`;
-const EMAIL = String.raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`;
+// The domain needs no dot: an address cut short ("zach.smith@exa…") or on an intranet host is still one.
+const EMAIL = String.raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*`;
 const PHONE = String.raw`(?<![\p{L}\p{N}_])[+(]?\d(?:[ .()-]{0,2}\d){6,}`;
 const PII_IN_TEXT = new RegExp(`(${ISO_DATE})|(${EMAIL})|(${PHONE})`, "gu");
 

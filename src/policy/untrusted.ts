@@ -66,6 +66,21 @@ export function sanitizeText(text: string): string {
     .replace(BLANK_LINES, "\n\n\n");
 }
 
+/** How far back clipText looks for a space to cut at, so a word (an email, a number) is not cut in half. */
+const CLIP_BACKOFF = 200;
+
+/**
+ * Keeps at most `max` characters of `text` and says how much was cut. The cut falls on a space when there is one
+ * in the last 200 characters: half an email address would no longer look like one to the PII filter, and its
+ * first half would be shown.
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const space = text.lastIndexOf(" ", max);
+  const cut = space >= max - CLIP_BACKOFF && space > 0 ? space : max;
+  return `${text.slice(0, cut)}… [${text.length - cut} more characters not shown]`;
+}
+
 /**
  * Marks `text` (sanitised) as data from `source`, for views to put in structuredContent, with `suspicious: true`
  * when looksLikePromptInjection flags it. The flag only warns: the text is kept whole either way.

@@ -1,12 +1,13 @@
 // customer://customers/{customer_id}: one customer's profile as JSON, with id completion and paged listing.
 import { completeCustomerIds } from "../completions.js";
-import { sanitizeText } from "../policy/untrusted.js";
+import { clipText } from "../policy/untrusted.js";
 import { UserInputError } from "../errors.js";
 import { ParamCustomerId } from "../tools/params.js";
 import { customerView } from "../views/customer.js";
 import type { TemplateResourceDefinition } from "./define.js";
 
 const LIST_PAGE_SIZE = 100;
+const LIST_TITLE_LIMIT = 200;
 
 export const customerResource: TemplateResourceDefinition = {
   name: "customer",
@@ -32,7 +33,8 @@ export const customerResource: TemplateResourceDefinition = {
       resources: page.data.map((customer) => ({
         uri: `customer://customers/${customer.id}`,
         name: customer.id,
-        title: sanitizeText(customer.name),
+        // A name is the customer's own text: cleaned, masked (an email typed as a name) and clipped like one.
+        title: clipText(ctx.policy.presentText(customer.name), LIST_TITLE_LIMIT),
       })),
       next_cursor: page.next_cursor,
     };

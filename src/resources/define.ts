@@ -26,14 +26,16 @@ export interface ResourceAccess {
 }
 
 /** Returned by `read` for non-JSON content (an export's CSV, say); anything else is served as JSON. */
+/** A file served as it is (an export), with the format that says how to mask it (src/policy/export-files.ts). */
 export interface TextBody {
   readonly kind: "text";
   readonly text: string;
+  readonly format: "csv" | "jsonl";
   readonly mimeType: string;
 }
 
-export function textBody(text: string, mimeType: string): TextBody {
-  return { kind: "text", text, mimeType };
+export function textBody(text: string, format: TextBody["format"], mimeType: string): TextBody {
+  return { kind: "text", text, format, mimeType };
 }
 
 export function isTextBody(value: unknown): value is TextBody {

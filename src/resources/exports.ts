@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ApiConflictError } from "../api/errors.js";
 import type { Export } from "../api/index.js";
 import { UserInputError } from "../errors.js";
+import { CHARS_PER_TOKEN } from "../policy/budget.js";
 import { exportMimeType } from "../views/export.js";
 import { type ResourceContext, type TemplateResourceDefinition, textBody } from "./define.js";
 
@@ -35,8 +36,8 @@ export const exportResource: TemplateResourceDefinition = {
     const exp = await ctx.api.exports.get(parsed.data, options);
     if (exp.status !== "succeeded") throw notReady(exp);
     const file = await ctx.api.exports.download(exp.id, options);
-    const limits = { maxChars: ctx.config.limits.maxResultTokens * 4, maxBytes: MAX_EXPORT_FILE_BYTES };
-    return textBody(capExportFile(file, exp.format, limits), exportMimeType(exp.format));
+    const limits = { maxChars: ctx.config.limits.maxResultTokens * CHARS_PER_TOKEN, maxBytes: MAX_EXPORT_FILE_BYTES };
+    return textBody(capExportFile(file, exp.format, limits), exp.format, exportMimeType(exp.format));
   },
   complete: { export_id: completeExportIds },
 };

@@ -7,6 +7,7 @@ import { mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import pino from "pino";
 import type { Logger } from "pino";
+import { ARGUMENT_NAME } from "../boundary.js";
 
 /** What the server's policy decided for the call. */
 export type AuditDecision =
@@ -222,9 +223,11 @@ export function summarizeArguments(value: unknown, key = "", depth = 0): unknown
   }
   const entries = Object.entries(value as Record<string, unknown>);
   const out: Record<string, unknown> = {};
-  for (const [name, item] of entries.slice(0, MAX_KEYS)) {
-    out[clip(name)] = name === "idempotency_key" ? "[key]" : summarizeArguments(item, name, depth + 1);
-  }
+  entries.slice(0, MAX_KEYS).forEach(([name, item], index) => {
+    // A key is the caller's text too: one that is not shaped like an argument name is kept by position only.
+    const key = ARGUMENT_NAME.test(name) ? name : `[key ${index + 1}]`;
+    out[key] = name === "idempotency_key" ? "[key]" : summarizeArguments(item, name, depth + 1);
+  });
   if (entries.length > MAX_KEYS) out["…"] = `${entries.length - MAX_KEYS} more keys`;
   return out;
 }

@@ -5,7 +5,7 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { Config } from "../config.js";
-import type { ConfirmationRequest } from "../context.js";
+import type { ConfirmationRequest, UntrustedValue } from "../context.js";
 import { type AppError, ConfirmationDeclinedError, ConfirmationRequiredError } from "../errors.js";
 import { sanitizeText } from "../policy/untrusted.js";
 
@@ -25,11 +25,30 @@ export interface ConfirmOptions {
   outsideDeadline<T>(fn: () => Promise<T>): Promise<T>;
 }
 
+/** Longest untrusted value a form shows: a name fits, a screenful of fake form does not. */
+export const MAX_CONFIRMATION_VALUE = 80;
+
+/** One line: every run of whitespace (line breaks included) becomes one space. */
+function oneLine(text: string): string {
+  return sanitizeText(text).replace(/\s+/g, " ").trim();
+}
+
+/**
+ * A detail's value as the form shows it. Text someone else wrote is put on one line, clipped and quoted, with its
+ * own quotes escaped, so it can neither add lines to the form nor pass for the form's own words.
+ */
+export function confirmationValue(value: string | UntrustedValue): string {
+  if (typeof value === "string") return oneLine(value);
+  const text = oneLine(value.untrusted);
+  const clipped = text.length > MAX_CONFIRMATION_VALUE ? `${text.slice(0, MAX_CONFIRMATION_VALUE)}…` : text;
+  return `"${clipped.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
 /** The form message: the action, then one `label: value` line per fact, then what declining does. */
 export function confirmationMessage(request: ConfirmationRequest): string {
   const width = Math.max(...request.details.map(([label]) => label.length));
-  const lines = request.details.map(([label, value]) => `  ${`${label}:`.padEnd(width + 2)}${sanitizeText(value)}`);
-  return [sanitizeText(request.summary), "", ...lines, "", "Nothing happens unless you confirm."].join("\n");
+  const lines = request.details.map(([label, value]) => `  ${`${label}:`.padEnd(width + 2)}${confirmationValue(value)}`);
+  return [oneLine(request.summary), "", ...lines, "", "Nothing happens unless you confirm."].join("\n");
 }
 
 function canElicitForm(server: Server): boolean {
@@ -68,7 +87,7 @@ export async function confirmWrite(
             properties: {
               confirm: {
                 type: "boolean",
-                title: sanitizeText(request.confirmLabel),
+                title: oneLine(request.confirmLabel),
                 description: "Tick to go ahead. Declining or leaving it unticked changes nothing.",
                 default: false,
               },

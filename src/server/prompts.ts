@@ -3,9 +3,14 @@
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { AppContext } from "../context.js";
+import { CHARS_PER_TOKEN } from "../policy/budget.js";
+import { clipText } from "../policy/untrusted.js";
 import type { PromptDefinition } from "../prompts/define.js";
 import { toMcpError } from "./errors.js";
 import { isGranted } from "./resources.js";
+
+/** A message the budget has run out for still says what it is about. */
+const MIN_MESSAGE_CHARS = 200;
 
 export function registerPrompts(mcp: McpServer, ctx: AppContext, prompts: readonly PromptDefinition[]): void {
   for (const prompt of prompts.filter((candidate) => isGranted(ctx, candidate.access))) {
@@ -33,16 +38,18 @@ export function registerPrompts(mcp: McpServer, ctx: AppContext, prompts: readon
       { title: prompt.title, description: prompt.description, argsSchema },
       async (args, extra) => {
         const log = ctx.logger.child({ prompt: prompt.name });
+        const budgetChars = ctx.config.limits.maxResultTokens * CHARS_PER_TOKEN;
         try {
           const built = await prompt.build(args as Record<string, string>, { ...ctx, signal: extra.signal });
-          return {
-            ...(built.description ? { description: built.description } : {}),
-            messages: built.messages.map((message) => ({
-              role: message.role,
-              // Prompts present their data through ctx.policy; this catches any email or phone left in free text.
-              content: { type: "text" as const, text: ctx.policy.presentText(message.text) },
-            })),
-          };
+          // Prompts present their data through ctx.policy; this catches any email or phone left in free text.
+          // The messages share the response budget like any other result.
+          let left = budgetChars;
+          const messages = built.messages.map((message) => {
+            const text = clipText(ctx.policy.presentText(message.text), Math.max(left, MIN_MESSAGE_CHARS));
+            left -= text.length;
+            return { role: message.role, content: { type: "text" as const, text } };
+          });
+          return { ...(built.description ? { description: built.description } : {}), messages };
         } catch (error) {
           throw toMcpError(error, log);
         }

@@ -6,6 +6,7 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import { ListResourcesRequestSchema, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../context.js";
 import { UserInputError } from "../errors.js";
+import { fitToBudget } from "../policy/budget.js";
 import {
   isTextBody,
   type ResourceAccess,
@@ -144,8 +145,12 @@ async function readJson(
   try {
     const data = await read({ ...ctx, signal });
     const content = isTextBody(data)
-      ? { uri: uri.href, mimeType: data.mimeType, text: ctx.policy.presentFile(data.text) }
-      : { uri: uri.href, mimeType: "application/json", text: JSON.stringify(ctx.policy.present(data)) };
+      ? { uri: uri.href, mimeType: data.mimeType, text: ctx.policy.presentFile(data.text, data.format) }
+      : {
+          uri: uri.href,
+          mimeType: "application/json",
+          text: JSON.stringify(fitToBudget(ctx.policy.present(data), ctx.config.limits.maxResultTokens)),
+        };
     return { contents: [content] };
   } catch (error) {
     throw toMcpError(error, log, `Resource not found: ${uri.href}`);

@@ -16,6 +16,7 @@ import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from
 import type { AppContext, CallContext, ConfirmationRequest } from "../context.js";
 import { CallRateLimitedError, ConfirmationRequiredError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
 import type { Grant } from "../policy/access.js";
+import { fitToBudget } from "../policy/budget.js";
 import type { RefundAllowance } from "../policy/refund-limits.js";
 import type { AuditTrail } from "./audit.js";
 import { confirmWrite } from "./confirm.js";
@@ -121,7 +122,8 @@ const IDEMPOTENCY_KEY_PARAM = z
 /** Added to every read tool's output. */
 const FRESHNESS_OUTPUT = {
   fetched_at: z.string(),
-  stale: z.boolean().optional().describe("From cache: the API was failing."),
+  // True when the API was failing and this is an older cached answer (fetched_at says how old): the name says it.
+  stale: z.boolean().optional(),
 };
 
 function isRead(definition: ToolDefinition): boolean {
@@ -286,7 +288,7 @@ export function registerTools(
       const { value } = await ctx.api.withCall({ fresh, timeoutMs, onScope }, () =>
         tool.definition.handler(args as never, callContext),
       );
-      const shown = ctx.policy.present(value);
+      const shown = fitToBudget(ctx.policy.present(value), ctx.config.limits.maxResultTokens);
       const data = tool.output.parse(isRead(tool.definition) && scope ? withFreshness(shown, scope, ctx) : shown);
       audit.finish({ outcome: "ok", ...scopeFacts(scope) });
       const links = tool.definition.resourceLinks?.(data as never) ?? [];

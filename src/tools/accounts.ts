@@ -88,15 +88,17 @@ export const updateCustomerStatus = defineTool({
       return { customer: customerView(before), previous_status: before.status, changed: false };
     }
     if (status === "suspended") {
+      // The name and the reason are someone else's text: details only, never the summary or the label.
       await ctx.confirm({
         action: `suspending ${customer_id}`,
-        summary: `Suspend ${before.name}'s account? A suspended customer is blocked until someone reactivates them.`,
+        summary: `Suspend customer ${customer_id}? A suspended customer is blocked until someone reactivates them.`,
         details: [
-          ["Customer", `${before.name} (${customer_id})`],
+          ["Customer", { untrusted: ctx.policy.presentText(before.name) }],
+          ["Customer id", customer_id],
           ["Status", `${before.status} → suspended`],
-          ["Reason", reason],
+          ["Reason", { untrusted: reason }],
         ],
-        confirmLabel: `Suspend ${before.name}`,
+        confirmLabel: `Suspend ${customer_id}`,
       });
     }
     const after = await ctx.api.customers.updateStatus(customer_id, { status, reason }, options);

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { CustomerSummaryView, CustomerView, customerSummaryView, customerView } from "../views/customer.js";
 import { TransactionSummaryView, transactionSummaryView } from "../views/transaction.js";
+import { CUSTOMER_SEARCH_FIELDS, visibleMatches } from "../policy/search.js";
 import { defineTool, READ_ONLY } from "./define.js";
 import { listPage, PageMetaShape, pageMeta } from "./paging.js";
 import { ParamCursor, ParamCustomerId, ParamLimit, ParamSegmentId, ParamTimestamp } from "./params.js";
@@ -45,6 +46,7 @@ export const searchCustomers = defineTool({
       cursor,
       limit,
       fetch: (upstream, options) => ctx.api.customers.search({ ...filter, ...upstream }, options),
+      keep: visibleMatches(ctx.policy, filter.query, CUSTOMER_SEARCH_FIELDS),
       view: customerSummaryView,
       narrowHint: "add filters such as status, segment_id or query",
     });

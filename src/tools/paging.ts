@@ -5,10 +5,9 @@ import { z } from "zod";
 import type { Page } from "../api/index.js";
 import type { CallContext } from "../context.js";
 import { UserInputError } from "../errors.js";
+import { CHARS_PER_TOKEN } from "../policy/budget.js";
 import { MAX_PAGE_SIZE } from "./params.js";
 
-/** Rough size of a result in tokens; MCP clients count differently, so this stays conservative. */
-export const CHARS_PER_TOKEN = 4;
 /** Room kept for the result's other fields and the JSON envelope. */
 const ENVELOPE_CHARS = 2_000;
 
@@ -58,6 +57,11 @@ export interface ListPageOptions<T, V> {
   /** Reads one upstream page; `options` carries the call's signal. */
   fetch(page: { cursor?: string; limit: number }, options: { signal: AbortSignal }): Promise<Page<T>>;
   view(item: T): V;
+  /**
+   * Drops upstream items this caller must not be shown (a text search match on masked data). Deterministic, so
+   * the cursor's count of items already returned from a page stays right.
+   */
+  keep?(item: T): boolean;
   /** Said to the model when a page is cut short, e.g. "add a status filter". */
   narrowHint: string;
 }
@@ -70,7 +74,8 @@ export async function listPage<T, V>(
   const state = decodeCursor(options.cursor);
   const wanted = Math.min(options.limit + state.s, MAX_PAGE_SIZE);
   const upstream = { ...(state.u === null ? {} : { cursor: state.u }), limit: wanted };
-  const page = await options.fetch(upstream, { signal: ctx.signal });
+  const fetched = await options.fetch(upstream, { signal: ctx.signal });
+  const page = options.keep ? { ...fetched, data: fetched.data.filter((item) => options.keep?.(item)) } : fetched;
   const candidates = page.data.slice(state.s, state.s + options.limit);
 
   const budget = ctx.config.limits.maxResultTokens * CHARS_PER_TOKEN - ENVELOPE_CHARS;

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { Comment, CustomerApi } from "../api/index.js";
 import { UserInputError } from "../errors.js";
+import { TICKET_SEARCH_FIELDS, visibleMatches } from "../policy/search.js";
 import {
   CommentView,
   commentView,
@@ -114,6 +115,7 @@ export const searchTickets = defineTool({
       cursor,
       limit,
       fetch: (upstream, options) => ctx.api.tickets.search({ ...filter, ...upstream }, options),
+      keep: visibleMatches(ctx.policy, filter.query, TICKET_SEARCH_FIELDS),
       view: ticketSummaryView,
       narrowHint: "add filters such as customer_id, status, priority or query",
     });

@@ -93,7 +93,7 @@ export const issueRefund = defineTool({
       const customer = await ctx.api.customers.get(charge.customer_id, options);
       const confirmation = refundConfirmation({
         charge,
-        customerName: customer.name,
+        customerName: ctx.policy.presentText(customer.name),
         refundAmount,
         reason,
         note,
@@ -154,16 +154,18 @@ function refundConfirmation(refund: {
   const money = (minor: number) => moneyView(minor, charge.currency).display;
   const remainingAfter = charge.amount - (charge.refunded_amount ?? 0) - refundAmount;
   const amount = `${money(refundAmount)} (${refundAmount} minor units of ${charge.currency.toUpperCase()})`;
+  // The customer's name and the note are someone else's text: details only, never the summary or the label.
   return {
     action: `a refund of ${money(refundAmount)} on ${charge.id}`,
-    summary: `Refund ${money(refundAmount)} to ${refund.customerName}? Money leaves the company and cannot be taken back.`,
+    summary: `Refund ${money(refundAmount)} from charge ${charge.id}? Money leaves the company and cannot be taken back.`,
     details: [
-      ["Customer", `${refund.customerName} (${charge.customer_id})`],
+      ["Customer", { untrusted: refund.customerName }],
+      ["Customer id", charge.customer_id],
       ["Charge", `${charge.id}: ${money(charge.amount)} on ${charge.created_at.slice(0, 10)}`],
       ["Refund", amount],
       ["Left after", `${money(remainingAfter)} still refundable on this charge`],
       ["Reason", refund.reason],
-      ...(refund.note === undefined ? [] : [["Note", refund.note] as const]),
+      ...(refund.note === undefined ? [] : [["Note", { untrusted: refund.note }] as const]),
       ...(refund.repeat
         ? [["Repeat", "an earlier attempt may have made this refund already; it is made at most once"] as const]
         : []),

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import type { Customer } from "../api/index.js";
 import { MoneyView, moneyView } from "./money.js";
-import { UntrustedTextView, untrustedText } from "./text.js";
+import { labelsField, UntrustedTextView, untrustedText } from "./text.js";
 
 // A name is short; longer is not a name, and the limit bounds what one record can put in every list.
 const NAME_LIMIT = 200;
@@ -25,12 +25,12 @@ export const CustomerView = CustomerSummaryView.extend({
   tax_id: z.string().nullable(),
   date_of_birth: z.string().nullable(),
   lifetime_value: MoneyView.nullable(),
-  // Plain strings: tags are short labels staff pick and the account manager's name comes from the staff directory.
-  // The address is customer-written but stays a string because PII masking works on strings; it is masked unless
-  // customers:pii is granted, so only a PII-granted session sees its text unmarked.
-  tags: z.array(z.string()),
+  // Tags and the account manager's name are typed by people into other systems, so they are marked like any
+  // free text. The address is customer-written but stays a string because PII masking works on strings; it is
+  // masked unless customers:pii is granted, so only a PII-granted session sees its text unmarked.
+  tags: UntrustedTextView.optional(),
   marketing_opt_in: z.boolean().nullable(),
-  account_manager: z.string().nullable(),
+  account_manager: UntrustedTextView.nullable(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 
@@ -60,9 +60,9 @@ export function customerView(customer: Customer): CustomerView {
     lifetime_value: customer.lifetime_value
       ? moneyView(customer.lifetime_value.amount, customer.lifetime_value.currency)
       : null,
-    tags: customer.tags ?? [],
+    ...labelsField(customer.tags),
     marketing_opt_in: customer.marketing_opt_in ?? null,
-    account_manager: customer.account_manager?.name ?? null,
+    account_manager: customer.account_manager?.name ? untrustedText(customer.account_manager.name, "staff", NAME_LIMIT) : null,
   };
 }
 

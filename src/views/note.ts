@@ -2,13 +2,13 @@
 // body is clipped and marked as untrusted data.
 import { z } from "zod";
 import type { Note } from "../api/index.js";
-import { clipText, UntrustedTextView, untrustedText } from "./text.js";
+import { UntrustedTextView, untrustedText } from "./text.js";
 
 export const NoteView = z.object({
   id: z.string(),
   customer_id: z.string(),
-  // Plain: who the note is from is set by staff (or by the add_customer_note caller), short and clipped.
-  author: z.string(),
+  // Who the note is from is whatever its writer typed (staff, or the add_customer_note caller): marked too.
+  author: UntrustedTextView,
   // Staff wrote it, though it may quote a customer; the marking keeps either from posing as an instruction.
   body: UntrustedTextView,
   created_at: z.string(),
@@ -19,7 +19,7 @@ export function noteView(note: Note): NoteView {
   return {
     id: note.id,
     customer_id: note.customer_id,
-    author: clipText(note.author, 200),
+    author: untrustedText(note.author, "staff", 200),
     body: untrustedText(note.body, "staff"),
     created_at: note.created_at,
   };

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Comment, Ticket } from "../api/index.js";
 import type { UntrustedSource } from "../policy/untrusted.js";
-import { UntrustedTextView, untrustedText } from "./text.js";
+import { labelsField, UntrustedTextView, untrustedText } from "./text.js";
 
 const SUBJECT_LIMIT = 300;
 const COMMENT_LIMIT = 1_500;
@@ -27,8 +27,8 @@ export const TicketSummaryView = z.object({
   subject: UntrustedTextView,
   status: TicketStatus,
   priority: TicketPriority,
-  // Plain: an agent's name comes from the staff directory, not from the ticket's author.
-  assignee: z.string().nullable(),
+  // An agent's name comes from the staff directory, where people type their own: marked like other free text.
+  assignee: UntrustedTextView.nullable(),
   channel: TicketChannel.nullable(),
   comments_count: z.number().int().nullable(),
   created_at: z.string(),
@@ -39,7 +39,7 @@ export type TicketSummaryView = z.infer<typeof TicketSummaryView>;
 export const TicketView = TicketSummaryView.extend({
   assignee_id: z.string().nullable(),
   description: UntrustedTextView.nullable(),
-  tags: z.array(z.string()),
+  tags: UntrustedTextView.optional(),
 });
 export type TicketView = z.infer<typeof TicketView>;
 
@@ -61,7 +61,7 @@ export function ticketSummaryView(ticket: Ticket): TicketSummaryView {
     subject: untrustedText(ticket.subject, "customer", SUBJECT_LIMIT),
     status: ticket.status,
     priority: ticket.priority,
-    assignee: ticket.assignee?.name ?? null,
+    assignee: ticket.assignee?.name ? untrustedText(ticket.assignee.name, "staff", AUTHOR_LIMIT) : null,
     channel: ticket.channel ?? null,
     comments_count: ticket.comments_count ?? null,
     created_at: ticket.created_at,
@@ -74,7 +74,7 @@ export function ticketView(ticket: Ticket): TicketView {
     ...ticketSummaryView(ticket),
     assignee_id: ticket.assignee?.id ?? null,
     description: ticket.description == null ? null : untrustedText(ticket.description, "customer"),
-    tags: ticket.tags ?? [],
+    ...labelsField(ticket.tags),
   };
 }
 

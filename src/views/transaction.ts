@@ -3,6 +3,9 @@
 import { z } from "zod";
 import type { Transaction } from "../api/index.js";
 import { MoneyView, moneyView } from "./money.js";
+import { UntrustedTextView, untrustedText } from "./text.js";
+
+const DESCRIPTION_LIMIT = 300;
 
 export const TransactionView = z.object({
   id: z.string(),
@@ -11,9 +14,9 @@ export const TransactionView = z.object({
   amount: MoneyView,
   refunded: MoneyView.nullable().describe("Charges only."),
   refundable: MoneyView.nullable().describe("Succeeded charges only."),
-  // Plain: descriptions come from the billing system ("Annual plan renewal"), not from customers or staff, and
-  // marking them would add an object to every transaction in every list.
-  description: z.string().nullable(),
+  // The billing system writes it, but it carries what a person or a merchant typed ("Refund for order #…"), so
+  // it is marked like other free text.
+  description: UntrustedTextView.nullable(),
   payment_method: z.string().nullable(),
   created_at: z.string(),
 });
@@ -33,7 +36,7 @@ export function transactionView(txn: Transaction): TransactionView {
       isCharge && txn.status === "succeeded"
         ? moneyView(Math.max(0, txn.amount - refunded), txn.currency)
         : null,
-    description: txn.description ?? null,
+    description: txn.description ? untrustedText(txn.description, "system", DESCRIPTION_LIMIT) : null,
     payment_method: card?.last4 ? `${card.brand ?? "card"} ending ${card.last4}` : null,
     created_at: txn.created_at,
   };
@@ -54,7 +57,7 @@ export const TransactionSummaryView = z.object({
     .int()
     .optional()
     .describe("Minor units; present only when above zero."),
-  description: z.string().optional(),
+  description: UntrustedTextView.optional(),
   created_at: z.string(),
 });
 export type TransactionSummaryView = z.infer<typeof TransactionSummaryView>;
@@ -68,7 +71,7 @@ export function transactionSummaryView(txn: Transaction): TransactionSummaryView
     status: txn.status,
     amount: moneyView(txn.amount, txn.currency),
     ...(refundable > 0 ? { refundable } : {}),
-    ...(txn.description ? { description: txn.description } : {}),
+    ...(txn.description ? { description: untrustedText(txn.description, "system", DESCRIPTION_LIMIT) } : {}),
     created_at: txn.created_at,
   };
 }

@@ -58,7 +58,7 @@ describe("customer://exports/{export_id}", () => {
     const { text, mimeType } = await read(connected, id);
     expect(mimeType).toBe("text/csv");
     const [header, ...rows] = text.trimEnd().split("\r\n");
-    expect(header).toBe("id,name,email,status,segment_id,created_at,lifetime_value,currency");
+    expect(header).toBe("id,name,email,phone,address,tax_id,date_of_birth,status,segment_id,created_at,lifetime_value,currency");
     const suspended = sandbox.store.customers.filter((c) => c.status === "suspended");
     expect(rows.map((row) => row.split(",")[0]).sort()).toEqual(suspended.map((c) => c.id).sort());
     expect(text).not.toContain("truncated");

@@ -84,7 +84,7 @@ describe("GET /v1/exports/{id}/download", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     const lines = res.text.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("id,name,email,status,segment_id,created_at,lifetime_value,currency");
+    expect(lines[0]).toBe("id,name,email,phone,address,tax_id,date_of_birth,status,segment_id,created_at,lifetime_value,currency");
     expect(lines).toHaveLength(1 + (segment?.customer_count ?? 0));
   });
 

@@ -248,7 +248,7 @@ describe("add_customer_note", () => {
       note: {
         id: expect.stringMatching(/^note_/),
         customer_id: adaId(),
-        author: "customer-mcp agent",
+        author: { untrusted: "staff", text: "customer-mcp agent" },
         body: { untrusted: "staff", text: "Called about the double charge; refund promised." },
       },
       replayed: false,
@@ -264,7 +264,7 @@ describe("add_customer_note", () => {
       body: "VIP: handle with care.",
       author: "Jordan Blake",
     });
-    expect(result.structuredContent).toMatchObject({ note: { author: "Jordan Blake" } });
+    expect(result.structuredContent).toMatchObject({ note: { author: { untrusted: "staff", text: "Jordan Blake" } } });
   });
 
   it("reports not_found for a customer that does not exist", async () => {

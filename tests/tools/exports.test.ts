@@ -97,7 +97,7 @@ describe("export_customers", () => {
     const file = await connected.client.readResource({ uri: data.resource_uri });
     expect(file.contents[0]?.mimeType).toBe("text/csv");
     const [header, ...rows] = textOf(file.contents).trimEnd().split("\r\n");
-    expect(header).toBe("id,name,email,status,segment_id,created_at,lifetime_value,currency");
+    expect(header).toBe("id,name,email,phone,address,tax_id,date_of_birth,status,segment_id,created_at,lifetime_value,currency");
     expect(rows.map((row) => row.split(",")[0]).sort()).toEqual(active.map((c) => c.id).sort());
   });
 

@@ -18,7 +18,7 @@ interface TicketOut {
   subject: Marked;
   status: string;
   priority: string;
-  assignee: string | null;
+  assignee: Marked | null;
   assignee_id?: string | null;
   channel: string | null;
   comments_count: number | null;
@@ -331,7 +331,7 @@ describe("update_ticket", () => {
       id: ticket.id,
       status: "pending",
       priority: "normal",
-      assignee: agent?.name,
+      assignee: { untrusted: "staff", text: agent?.name },
       assignee_id: agent?.id,
     });
     expect(sandbox.store.ticketsById.get(ticket.id)?.status).toBe("pending");

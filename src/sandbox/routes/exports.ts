@@ -10,10 +10,15 @@ import { findExport } from "./lookup.js";
 /** Share of the duration an export sits in the queue before it starts running. */
 const QUEUED_SHARE = 0.2;
 const TERMINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "canceled"]);
+/** What a real customer export holds, contact details included: the server must mask them by column. */
 const COLUMNS = [
   "id",
   "name",
   "email",
+  "phone",
+  "address",
+  "tax_id",
+  "date_of_birth",
   "status",
   "segment_id",
   "created_at",
@@ -53,11 +58,15 @@ export function refreshExport(ctx: SandboxContext, exp: Export): Export {
   return exp;
 }
 
-function row(c: Customer): Record<(typeof COLUMNS)[number], string | number> {
+function row(c: Customer): Record<(typeof COLUMNS)[number], string | number | Customer["address"]> {
   return {
     id: c.id,
     name: c.name,
     email: c.email,
+    phone: c.phone,
+    address: c.address,
+    tax_id: c.tax_id,
+    date_of_birth: c.date_of_birth,
     status: c.status,
     segment_id: c.segment_id,
     created_at: c.created_at,
@@ -66,9 +75,16 @@ function row(c: Customer): Record<(typeof COLUMNS)[number], string | number> {
   };
 }
 
-function csvCell(value: string | number): string {
-  const s = String(value);
+/** A cell of the CSV file; the address, an object in JSON Lines, is one line there. */
+function csvCell(value: string | number | Customer["address"]): string {
+  const s = typeof value === "object" ? addressLine(value) : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function addressLine(address: Customer["address"]): string {
+  return [address.line1, address.line2, `${address.postal_code} ${address.city}`, address.region, address.country]
+    .filter((part) => part !== null && part !== "")
+    .join(", ");
 }
 
 function render(ctx: SandboxContext, exp: Export): string {
