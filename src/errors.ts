@@ -25,6 +25,7 @@ export type ErrorCode =
   | "confirmation_declined"
   | "confirmation_required"
   | "limit_exceeded"
+  | "audit_unavailable"
   | "internal_error";
 
 export interface AppErrorOptions {
@@ -116,4 +117,9 @@ export class ResultTooLargeError extends AppError {
 /** An operator-set limit (an amount per refund or per session) refuses the write: nothing was done. */
 export class LimitExceededError extends AppError {
   readonly code = "limit_exceeded" as const;
+}
+
+/** The audit trail cannot be written, so a write is refused (fail closed) until it can: nothing was done. */
+export class AuditUnavailableError extends AppError {
+  readonly code = "audit_unavailable" as const;
 }

@@ -12,7 +12,8 @@ import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { createPolicy } from "./policy/index.js";
 import { createServer } from "./server.js";
-import { AuditTrail, fileSink, loggerSink } from "./server/audit.js";
+import { AuditTrail, loggerSink } from "./server/audit.js";
+import { fileSink } from "./server/audit-file.js";
 import { ClientLogMirror } from "./server/client-log.js";
 import { CallTracker } from "./server/lifecycle.js";
 import { HardenedStdioServerTransport } from "./server/stdio.js";
@@ -25,11 +26,7 @@ async function main(): Promise<void> {
   try {
     command = parseCommand(process.argv.slice(2), process.env);
   } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(
-      `customer-mcp: configuration error\n${error.problems.map((p) => `  - ${p}\n`).join("")}`,
-    );
-    process.exit(EXIT_CONFIG);
+    exitOnConfigurationError(error);
   }
   switch (command.kind) {
     // --help and --version are the only stdout writes: they run before any server exists.
@@ -48,6 +45,13 @@ async function main(): Promise<void> {
     case "doctor":
       return doctor(command.config);
   }
+}
+
+/** Reports a ConfigurationError (one sentence per problem) and exits 2; rethrows anything else. */
+function exitOnConfigurationError(error: unknown): never {
+  if (!(error instanceof ConfigurationError)) throw error;
+  process.stderr.write(`customer-mcp: configuration error\n${error.problems.map((p) => `  - ${p}\n`).join("")}`);
+  process.exit(EXIT_CONFIG);
 }
 
 async function runStandaloneSandbox(command: Extract<Command, { kind: "sandbox" }>): Promise<void> {
@@ -103,6 +107,13 @@ async function serve(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, onWarning: clientLog.listener });
   guardProcess(logger);
   for (const warning of config.warnings) logger.warn(warning);
+  // Before anything starts: an audit file that cannot be used safely stops startup (exit 2).
+  let audit: AuditTrail;
+  try {
+    audit = auditTrailFor(config, logger);
+  } catch (error) {
+    exitOnConfigurationError(error);
+  }
   const { name, version } = readPackageInfo();
   const backend = await connectBackend(config, logger);
   const api: CustomerApi = createCustomerApi({
@@ -116,7 +127,6 @@ async function serve(config: Config): Promise<void> {
   const tracker = new CallTracker();
   const policy = createPolicy(config.access);
   logger.info({ scopes: [...policy.grant.scopes], pii: policy.canSeePii }, "access granted to the agent");
-  const audit = auditTrailFor(config, logger);
   const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker, audit, clientLog });
   const transport = new HardenedStdioServerTransport();
   transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
@@ -146,16 +156,27 @@ async function serve(config: Config): Promise<void> {
   );
 }
 
-/** The audit trail: always the log (stderr), plus the JSONL file when CUSTOMER_MCP_AUDIT_FILE is set. */
+/**
+ * The audit trail: always stderr, plus the JSONL file when CUSTOMER_MCP_AUDIT_FILE is set. The file is opened and
+ * checked here (a ConfigurationError if it is unsafe or unusable). A record the file fails to take is logged at
+ * error with its call id (the record itself is still on stderr), and writes are refused until the file takes one.
+ */
 function auditTrailFor(config: Config, logger: Logger): AuditTrail {
   const sinks = [loggerSink(logger)];
-  if (config.auditFile) {
-    const file = config.auditFile;
-    // Opened at start, so a path that cannot be written stops startup instead of losing records later.
-    sinks.push(fileSink(file, (error) => logger.error({ err: error, file }, "audit file write failed")));
+  const file = config.auditFile;
+  if (file) {
+    sinks.push(fileSink(file));
     logger.info({ file }, "audit trail appended to file");
   }
-  return new AuditTrail(sinks);
+  return new AuditTrail(sinks, {
+    onWriteFailed: ({ sink, error, callId, failedRecords }) =>
+      logger.error(
+        { err: error, sink, file, call_id: callId, failed_records: failedRecords },
+        "audit record not written to the audit file (it is on stderr); write tools are refused until the file takes a record",
+      ),
+    onRecovered: ({ sink, failedRecords }) =>
+      logger.warn({ sink, file, failed_records: failedRecords }, "audit file writable again; write tools accepted again"),
+  });
 }
 
 /**

@@ -1,11 +1,10 @@
 // The audit trail: one record per tools/call, whatever happened to it (done, failed, refused, declined, cut off
-// by shutdown), on stderr through the logger and, when CUSTOMER_MCP_AUDIT_FILE is set, appended to a JSONL file
-// with synchronous writes, so a record is on disk before the call's answer is sent and SIGTERM loses nothing.
-// Records carry a hash of the arguments and a redacted summary, never free text, PII or secrets.
+// by shutdown), on stderr whatever LOG_LEVEL says and, when CUSTOMER_MCP_AUDIT_FILE is set, appended to a JSONL
+// file with synchronous writes (src/server/audit-file.ts), so a record is written before the call's answer is
+// sent and SIGTERM loses nothing. A sink that fails makes the trail unhealthy until it writes a record again;
+// tools.ts refuses writes meanwhile. Records carry an argument hash and a redacted summary, never free text,
+// PII or secrets.
 import { createHash } from "node:crypto";
-import { mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
-import pino from "pino";
 import type { Logger } from "pino";
 import { ARGUMENT_NAME } from "../boundary.js";
 
@@ -46,43 +45,26 @@ export interface AuditRecord {
   cache_hits: number;
 }
 
-/** Where records go. `write` must not throw and must not lose a record it accepted. */
+/** Where records go. */
 export interface AuditSink {
+  /** Names the sink in error logs: `stderr`, `file`. */
+  readonly name: string;
+  /** Writes the record whole or throws: a sink never returns for a record it did not write. */
   write(record: AuditRecord): void;
   close(): Promise<void>;
 }
 
-/** Records as `audit` lines of the log (stderr), at info level. */
+/**
+ * Records as `audit` lines of the log (stderr). The child logger is pinned at info, so the lines are written
+ * whatever LOG_LEVEL is (even `silent`), with the same shape and redaction as every other log line. Never
+ * throws: the log is written asynchronously, so a lost stderr (the client closed it) cannot be seen here.
+ */
 export function loggerSink(logger: Logger): AuditSink {
-  const audit = logger.child({ audit: true });
+  const audit = logger.child({ audit: true }, { level: "info" });
   return {
+    name: "stderr",
     write: (record) => audit.info(record, "audit"),
     close: async () => {},
-  };
-}
-
-/**
- * Appends one JSON line per record to `path` (created 0600, parent folders made), written synchronously. Opens
- * the file at once, so a path that cannot be written throws here, at startup, rather than losing records later.
- */
-export function fileSink(path: string, onError: (error: unknown) => void): AuditSink {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, "a", 0o600);
-  const file = pino.destination({ dest: fd, sync: true });
-  file.on("error", onError);
-  return {
-    write(record) {
-      try {
-        file.write(`${JSON.stringify(record)}\n`);
-      } catch (error) {
-        onError(error);
-      }
-    },
-    close: () =>
-      new Promise((resolve) => {
-        file.once("close", () => resolve());
-        file.end();
-      }),
   };
 }
 
@@ -107,13 +89,58 @@ export interface AuditCall {
   client: { name: string; version: string } | undefined;
 }
 
+export interface AuditWriteFailure {
+  sink: string;
+  error: unknown;
+  /** The call whose record this sink lost (the other sinks still got it). */
+  callId: string;
+  /** Records this sink has failed to write since it last wrote one, this one included. */
+  failedRecords: number;
+}
+
+export interface AuditTrailOptions {
+  now?: () => number;
+  /** Told of every record a sink could not write. Must not throw (it is guarded anyway). */
+  onWriteFailed?: (failure: AuditWriteFailure) => void;
+  /** Told once when a failing sink writes a whole record again. */
+  onRecovered?: (recovery: { sink: string; failedRecords: number }) => void;
+}
+
 export class AuditTrail {
   private readonly open = new Set<() => void>();
+  /** Sinks whose last write failed, with the number of records each has failed to write since. */
+  private readonly failing = new Map<AuditSink, number>();
+  private readonly now: () => number;
 
   constructor(
     private readonly sinks: readonly AuditSink[],
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: AuditTrailOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * False while any sink's last write failed. It turns true again by itself once every such sink has written a
+   * whole record: reads go on while the trail is unhealthy, so their records probe the sink.
+   */
+  get healthy(): boolean {
+    return this.failing.size === 0;
+  }
+
+  private deliver(sink: AuditSink, record: AuditRecord): void {
+    try {
+      sink.write(record);
+    } catch (error) {
+      const failedRecords = (this.failing.get(sink) ?? 0) + 1;
+      this.failing.set(sink, failedRecords);
+      guarded(() => this.options.onWriteFailed?.({ sink: sink.name, error, callId: record.call_id, failedRecords }));
+      return;
+    }
+    const failedRecords = this.failing.get(sink);
+    if (failedRecords === undefined) return;
+    this.failing.delete(sink);
+    guarded(() => this.options.onRecovered?.({ sink: sink.name, failedRecords }));
+  }
 
   /** Starts the record of a call. Exactly one record is written, by `finish` or by `interruptOpen`. */
   begin(call: AuditCall): OpenAuditRecord {
@@ -148,7 +175,7 @@ export class AuditTrail {
         idempotency_key: entry.idempotencyKey,
         cache_hits: result?.cacheHits ?? 0,
       };
-      for (const sink of this.sinks) sink.write(record);
+      for (const sink of this.sinks) this.deliver(sink, record);
     };
     const interrupt = () => write(entry.mayHaveWritten() ? "unknown" : "interrupted", undefined);
     this.open.add(interrupt);
@@ -167,7 +194,22 @@ export class AuditTrail {
 
   async close(): Promise<void> {
     this.interruptOpen();
-    await Promise.all(this.sinks.map((sink) => sink.close()));
+    await Promise.all(this.sinks.map(async (sink) => {
+      try {
+        await sink.close();
+      } catch {
+        // Closing happens at exit; a descriptor that will not close has nothing left to lose.
+      }
+    }));
+  }
+}
+
+/** Runs a reporting callback: a failing reporter must not stop the record reaching the other sinks. */
+function guarded(report: () => void): void {
+  try {
+    report();
+  } catch {
+    // Reporting is best effort; the trail's health state is already updated.
   }
 }
 

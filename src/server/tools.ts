@@ -14,7 +14,13 @@ import { z } from "zod";
 import type { CallScope } from "../api/index.js";
 import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
 import type { AppContext, CallContext, ConfirmationRequest } from "../context.js";
-import { CallRateLimitedError, ConfirmationRequiredError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
+import {
+  AuditUnavailableError,
+  CallRateLimitedError,
+  ConfirmationRequiredError,
+  PolicyDeniedError,
+  ShuttingDownError,
+} from "../errors.js";
 import type { Grant } from "../policy/access.js";
 import { fitToBudget } from "../policy/budget.js";
 import type { RefundAllowance } from "../policy/refund-limits.js";
@@ -246,6 +252,18 @@ export function registerTools(
         throw new PolicyDeniedError(`${name} is not enabled on this server: ${refusal}.`, {
           nextStep: "Use the tools listed by tools/list; ask an operator if this action is needed.",
         });
+      }
+      // Fail closed: no write (money included) happens that the audit trail could not record. Reads go on, and
+      // their records show when the trail can be written again.
+      if (!isRead(tool.definition) && !runtime.audit.healthy) {
+        audit.decision = "denied";
+        throw new AuditUnavailableError(
+          `${name} was refused: the audit trail cannot be written right now, and this server makes no change it cannot record.`,
+          {
+            nextStep: "Nothing was changed. Read tools still work. Tell the user that an operator must fix the audit "
+              + "file (disk space, disk errors); writes are accepted again once an audit record is written.",
+          },
+        );
       }
       const rate = limiter.take(name);
       if (!rate.ok) {

@@ -1,7 +1,8 @@
 // Audit completeness on the real process: the built server over stdio with CUSTOMER_MCP_AUDIT_FILE, SIGTERM
 // arriving while calls are still running. Every call the server received has exactly one record in the file
 // (and on stderr), calls cut off by shutdown included, and no secret reaches either.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -65,7 +66,70 @@ describe("audit trail across SIGTERM", () => {
     const notAFolder = join(mkdtempSync(join(tmpdir(), "audit-e2e-")), "file");
     writeFileSync(notAFolder, "");
     const server = spawnServer(["--sandbox"], { CUSTOMER_MCP_AUDIT_FILE: join(notAFolder, "audit.jsonl") });
-    expect(await server.exited).not.toBe(0);
+    expect(await server.exited).toBe(2);
     expect(server.stderrLines.join("\n")).toMatch(/EEXIST|ENOTDIR/);
+  });
+});
+
+describe("audit files an attacker or a careless deployment picks", () => {
+  const dir = () => mkdtempSync(join(tmpdir(), "audit-e2e-"));
+  const cases: Array<[string, () => { path: string; check?: () => void }, RegExp]> = [
+    ["a symlink to another file", () => {
+      const folder = dir();
+      const victim = join(folder, "victim.txt");
+      writeFileSync(victim, "precious\n", { mode: 0o644 });
+      symlinkSync(victim, join(folder, "audit.jsonl"));
+      return {
+        path: join(folder, "audit.jsonl"),
+        check: () => {
+          expect(readFileSync(victim, "utf8")).toBe("precious\n");
+          expect(statSync(victim).mode & 0o777).toBe(0o644);
+        },
+      };
+    }, /is a symbolic link/],
+    ["an existing world-readable file", () => {
+      const path = join(dir(), "audit.jsonl");
+      writeFileSync(path, "");
+      chmodSync(path, 0o644);
+      return { path, check: () => expect(readFileSync(path, "utf8")).toBe("") };
+    }, /mode 0644/],
+    // Before the fix this path spun startup at 100% CPU, deaf to SIGTERM.
+    ["a file under /proc", () => ({ path: "/proc/self/coredump_filter" }), /kernel pseudo-filesystem/],
+    ["/proc behind a symlinked folder", () => {
+      const folder = dir();
+      symlinkSync("/proc/self", join(folder, "logs"));
+      return { path: join(folder, "logs", "timerslack_ns") };
+    }, /through a symbolic link/],
+    ["a FIFO nobody reads", () => {
+      const path = join(dir(), "audit.fifo");
+      execFileSync("mkfifo", ["-m", "600", path]);
+      return { path };
+    }, /FIFO/],
+  ];
+
+  it.each(cases)("refuses %s at startup: exit 2, one sentence, nothing written", async (_name, setup, sentence) => {
+    const { path, check } = setup();
+    const server = spawnServer(["--sandbox"], { CUSTOMER_MCP_AUDIT_FILE: path });
+    expect(await server.exited).toBe(2);
+    const report = server.stderrLines.filter((line) => !line.startsWith("{"));
+    expect(report).toEqual(["customer-mcp: configuration error", expect.stringMatching(sentence)]);
+    expect(report[1]).toContain(`CUSTOMER_MCP_AUDIT_FILE (${path})`);
+    expect(server.stdoutLines).toEqual([]);
+    check?.();
+  });
+});
+
+describe("audit lines on stderr whatever LOG_LEVEL says", () => {
+  it.each(["warn", "silent"])("LOG_LEVEL=%s still writes one audit line per call", async (level) => {
+    const server = spawnServer(["--sandbox"], { LOG_LEVEL: level });
+    await initialize(server);
+    await server.request("tools/call", { name: "search_customers", arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL } });
+    await server.request("tools/call", { name: "get_customer", arguments: { customer_id: "cus_doesnotexist0" } });
+    server.child.stdin.end();
+    expect(await server.exited).toBe(0);
+    const lines = server.stderrLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => line.msg === "audit").map((line) => line.tool)).toEqual(["search_customers", "get_customer"]);
+    // Nothing else below the level reached stderr.
+    expect(lines.filter((line) => line.msg !== "audit" && line.level === "info")).toEqual([]);
   });
 });

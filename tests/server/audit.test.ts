@@ -1,8 +1,9 @@
 // The audit trail: one record per tools/call (done, failed, refused, declined), with the client, an argument
 // hash and redacted summary, the decision and outcome, upstream request ids, the idempotency key and cache hits.
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import {
@@ -10,17 +11,18 @@ import {
   type AuditRecord,
   type AuditSink,
   AuditTrail,
-  fileSink,
   loggerSink,
   summarizeArguments,
 } from "../../src/server/audit.js";
+import { fdSink, fileSink } from "../../src/server/audit-file.js";
+import { createLogger } from "../../src/logger.js";
 import { testContext, type TestContextOptions } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, type ClientOptions, connectInMemory, errorOf } from "../helpers/mcp.js";
 
 function memorySink(): AuditSink & { records: AuditRecord[] } {
   const records: AuditRecord[] = [];
-  return { records, write: (record) => records.push(record), close: async () => {} };
+  return { name: "memory", records, write: (record) => void records.push(record), close: async () => {} };
 }
 
 let sandbox: Sandbox;
@@ -147,11 +149,7 @@ describe("audit file", () => {
   it("appends JSON lines to a file created with mode 0600, and keeps earlier lines", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "audit-")), "nested", "audit.jsonl");
     for (const callId of ["a", "b"]) {
-      const trail = new AuditTrail([
-        fileSink(path, (error) => {
-          throw error;
-        }),
-      ]);
+      const trail = new AuditTrail([fileSink(path)]);
       trail.begin({ callId, tool: "get_customer", arguments: { customer_id: "cus_abc123" }, client: undefined })
         .finish({ outcome: "ok" });
       await trail.close();
@@ -219,6 +217,91 @@ describe("secrets never reach the audit trail or the log", () => {
     expect(JSON.stringify(conn.sink.records)).not.toContain("sk_wrong_key_for_audit_test");
     expect(conn.logs.text()).not.toContain("sk_wrong_key_for_audit_test");
     expect(conn.logs.text()).not.toContain(sandbox.apiKey);
+    await conn.close();
+  });
+});
+
+describe("audit lines on stderr do not depend on LOG_LEVEL", () => {
+  it.each(["warn", "error", "silent"] as const)("writes the audit line at LOG_LEVEL=%s, and nothing else below it", (level) => {
+    const chunks: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ level, destination });
+    const trail = new AuditTrail([loggerSink(logger)]);
+    logger.info("an info line that this level hides");
+    trail.begin({ callId: "c1", tool: "get_customer", arguments: { customer_id: "cus_abc123" }, client: undefined })
+      .finish({ outcome: "ok" });
+    const lines = chunks.join("").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ msg: "audit", audit: true, call_id: "c1", level: "info" })]);
+  });
+});
+
+describe("fail closed while the audit file cannot be written", () => {
+  /** A sink whose writes fail (with a real ENOSPC from /dev/full) while `full` is true. */
+  function diskThatFills() {
+    const good = memorySink();
+    const full = fdSink(openSync("/dev/full", "w"));
+    const state = { full: false };
+    const sink: AuditSink = {
+      name: "file",
+      write: (record) => (state.full ? full.write(record) : good.write(record)),
+      close: async () => {},
+    };
+    return { sink, good, state };
+  }
+
+  it("refuses writes and money with audit_unavailable, keeps serving reads, and accepts writes again once a record is written", async () => {
+    const disk = diskThatFills();
+    const stderr = memorySink();
+    const trail = new AuditTrail([stderr, disk.sink]);
+    const ctx = testContext(sandbox);
+    const conn = await connectInMemory(ctx, { audit: trail });
+    const ada = sandbox.store.fixtures.demoCustomerId;
+    const posts = () => sandbox.requests.count({ method: "POST" });
+
+    disk.state.full = true;
+    // The trail learns of the failure from a write attempt: this read's record is the first one lost.
+    expect((await callTool(conn.client, "get_customer", { customer_id: ada })).isError).toBeFalsy();
+    expect(trail.healthy).toBe(false);
+    const postsBefore = posts();
+    const charge = sandbox.store.transactions.find(
+      (t) => t.type === "charge" && t.status === "succeeded" && (t.refunded_amount ?? 0) === 0 && t.amount > 200,
+    )!;
+    for (const [name, args] of [
+      ["issue_refund", { transaction_id: charge.id, amount: 100, reason: "duplicate" }],
+      ["add_customer_note", { customer_id: ada, body: "should not be written" }],
+    ] as const) {
+      const error = errorOf(await callTool(conn.client, name, args));
+      expect(error.error_code).toBe("audit_unavailable");
+      expect(error.message).toContain(name);
+      expect(error.next_step).toMatch(/Nothing was changed/);
+    }
+    expect(posts()).toBe(postsBefore);
+    // Reads go on while the file is failing.
+    expect((await callTool(conn.client, "get_customer", { customer_id: ada })).isError).toBeFalsy();
+
+    disk.state.full = false;
+    // Any record that reaches the file again (here a read's) clears the state.
+    expect((await callTool(conn.client, "get_customer", { customer_id: ada })).isError).toBeFalsy();
+    expect(trail.healthy).toBe(true);
+    const note = await callTool(conn.client, "add_customer_note", { customer_id: ada, body: "written now" });
+    expect(note.isError, JSON.stringify(note.content)).toBeFalsy();
+    expect(posts()).toBe(postsBefore + 1);
+
+    // stderr has every call; the refusals are recorded as denied.
+    expect(stderr.records.map((r) => [r.tool, r.decision, r.error_code])).toEqual([
+      ["get_customer", "allowed", null],
+      ["issue_refund", "denied", "audit_unavailable"],
+      ["add_customer_note", "denied", "audit_unavailable"],
+      ["get_customer", "allowed", null],
+      ["get_customer", "allowed", null],
+      ["add_customer_note", "allowed", null],
+    ]);
+    expect(disk.good.records.map((r) => r.tool)).toEqual(["get_customer", "add_customer_note"]);
     await conn.close();
   });
 });
