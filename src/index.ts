@@ -17,6 +17,7 @@ import { fileSink } from "./server/audit-file.js";
 import { ClientLogMirror } from "./server/client-log.js";
 import { CallTracker } from "./server/lifecycle.js";
 import { HardenedStdioServerTransport } from "./server/stdio.js";
+import { transportErrorLogger } from "./server/transport-log.js";
 import { readPackageInfo } from "./version.js";
 
 const EXIT_CONFIG = 2;
@@ -129,7 +130,7 @@ async function serve(config: Config): Promise<void> {
   logger.info({ scopes: [...policy.grant.scopes], pii: policy.canSeePii }, "access granted to the agent");
   const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker, audit, clientLog });
   const transport = new HardenedStdioServerTransport();
-  transport.onerror = (error) => logger.warn({ err: error }, "stdio transport error");
+  transport.onerror = transportErrorLogger(logger);
   await server.connect(transport);
   // The HTTP library loads lazily so `initialize` is answered sooner; warm it up right after, before the first call.
   setImmediate(() => void loadHttpLibrary().catch((error: unknown) => logger.error({ err: error }, "loading axios failed")));

@@ -2,6 +2,7 @@
 // src/server/*.ts and index.ts, the only code that imports the MCP SDK. Side-effect free: nothing happens
 // until a transport is connected.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { AppContext } from "./context.js";
 import { UNTRUSTED_NOTICE } from "./policy/untrusted.js";
 import { RefundAllowance } from "./policy/refund-limits.js";
@@ -10,6 +11,7 @@ import { AuditTrail, loggerSink } from "./server/audit.js";
 import type { ClientLogMirror } from "./server/client-log.js";
 import { allPrompts } from "./prompts/index.js";
 import { CallTracker } from "./server/lifecycle.js";
+import { ProtocolGate } from "./server/protocol-gate.js";
 import { registerPrompts } from "./server/prompts.js";
 import { registerResources } from "./server/resources.js";
 import { registerTools } from "./server/tools.js";
@@ -40,9 +42,16 @@ export interface ServerOptions {
   clientLog?: ClientLogMirror;
 }
 
+/** The SDK's server behind the protocol gate: whatever transport it is connected to, the gate sits in front. */
+class GatedMcpServer extends McpServer {
+  override connect(transport: Transport): Promise<void> {
+    return super.connect(new ProtocolGate(transport));
+  }
+}
+
 export function createServer(ctx: AppContext, options: ServerOptions = {}): McpServer {
   const { version } = readPackageInfo();
-  const mcp = new McpServer(
+  const mcp = new GatedMcpServer(
     { name: "customer-mcp", title: "Customer API", version },
     // logging: warnings and errors reach the client as notifications/message, at the level it sets.
     { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },

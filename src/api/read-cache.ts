@@ -1,6 +1,8 @@
 // Cached reads with single flight. Identical concurrent GETs share one upstream request; answers are kept
 // (LRU, bounded) and served while younger than the TTL; older ones are kept a while longer so that, when the
 // API is failing, a recent answer can still be served marked stale. Writes invalidate whole route groups.
+// Invariant: with a TTL of 0 the cache keeps nothing, so nothing cached is ever served, stale or fresh (single
+// flight still shares a request that is in flight: its answer is fetched for every caller waiting on it).
 import { LRUCache } from "lru-cache";
 
 interface Entry {
@@ -34,13 +36,15 @@ export class ReadCache {
 
   /** A cached answer younger than the TTL. */
   fresh<T>(key: string, now: number): CachedValue<T> | undefined {
+    if (!this.enabled) return undefined;
     const entry = this.entries.get(key);
     if (!entry || now - entry.fetchedAt > this.settings.ttlMs) return undefined;
     return { value: entry.value as T, fetchedAt: entry.fetchedAt };
   }
 
-  /** A cached answer young enough to serve, marked stale, while the API is failing. */
+  /** A cached answer young enough to serve, marked stale, while the API is failing. Never with the cache off. */
   stale<T>(key: string, now: number): CachedValue<T> | undefined {
+    if (!this.enabled) return undefined;
     const entry = this.entries.get(key);
     const tooOld = !entry || now - entry.fetchedAt > this.settings.staleMaxAgeMs;
     if (!entry || this.settings.staleMaxAgeMs === 0 || tooOld) return undefined;
@@ -48,7 +52,7 @@ export class ReadCache {
   }
 
   store(key: string, group: string, value: unknown, fetchedAt: number): void {
-    if (this.enabled || this.settings.staleMaxAgeMs > 0) this.entries.set(key, { value, fetchedAt, group });
+    if (this.enabled) this.entries.set(key, { value, fetchedAt, group });
   }
 
   invalidate(groups: readonly string[]): void {

@@ -2,7 +2,9 @@
 // `notifications/message`, filtered by the level the client sets with `logging/setLevel` (the SDK keeps that
 // level; before any is set, everything mirrored is sent). Only a few safe fields travel: the message, the tool,
 // the call id, the error code and the incident id. Log lines are already free of secrets, and arguments and
-// upstream bodies are never logged.
+// upstream bodies are never logged. A line logged with `mirror: false` stays on stderr: the transport's reports
+// of rejected client messages are such lines, since the client was answered already and mirroring them would
+// double every junk line it sends.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { LoggingLevel } from "@modelcontextprotocol/sdk/types.js";
 import type { WarningListener } from "../logger.js";
@@ -25,7 +27,7 @@ export class ClientLogMirror {
 
   readonly listener: WarningListener = (level, fields, message) => {
     const server = this.server;
-    if (!server) return;
+    if (!server || fields.mirror === false) return;
     const data: Record<string, unknown> = { message };
     for (const field of FORWARDED_FIELDS) if (fields[field] !== undefined) data[field] = fields[field];
     // A failed notification (the client went away) must not log: the line would come straight back here.

@@ -26,6 +26,21 @@ export interface StdioTransportOptions {
 type RequestId = string | number;
 
 /**
+ * A message from the client that was not served: answered with a JSON-RPC error (`code`), or, for a malformed
+ * response, only dropped (`code` undefined). Reported to `onerror` so the operator can count them; the client
+ * already has its answer, so these stay on stderr and are never mirrored back to it.
+ */
+export class RejectedMessageError extends Error {
+  readonly code: number | undefined;
+
+  constructor(code: number | undefined, message: string) {
+    super(code === undefined ? message : `Rejected a client message (${code}): ${message}`);
+    this.name = "RejectedMessageError";
+    this.code = code;
+  }
+}
+
+/**
  * A `Transport` over two streams (stdin and stdout by default). Invariants: a line is either delivered to
  * `onmessage` as a valid JSON-RPC message or answered with a JSON-RPC error (except a malformed response,
  * which is only reported); nothing in the data handler throws; at most `maxLineBytes` of a line is ever held;
@@ -46,6 +61,9 @@ export class HardenedStdioServerTransport implements Transport {
   #pendingBytes = 0;
   /** True while skipping the rest of a line that went over the cap. */
   #discarding = false;
+  /** While stdout is congested: settles when it drains (or fails). Shared by every write that waits, so a
+   * congested stdout holds one set of listeners however many messages queue behind it. */
+  #drained: Promise<void> | undefined;
   #started = false;
   #closed = false;
 
@@ -79,7 +97,6 @@ export class HardenedStdioServerTransport implements Transport {
     this.#closed = true;
     this.#input.off("data", this.#onData);
     this.#input.off("error", this.#onStreamError);
-    this.#output.off("drain", this.#resumeInput);
     // Only pause stdin if nothing else reads it.
     if (this.#input.listenerCount("data") === 0) this.#input.pause();
     this.#resetLine();
@@ -97,34 +114,35 @@ export class HardenedStdioServerTransport implements Transport {
       return Promise.reject(new Error("stdout is closed"));
     }
     if (output.write(line)) return Promise.resolve();
-    this.#pauseInput();
-    return new Promise<void>((resolve, reject) => {
+    // Reading stops while stdout is congested: a client that does not read cannot make us buffer answers.
+    this.#input.pause();
+    return this.#whenDrained();
+  }
+
+  #whenDrained(): Promise<void> {
+    if (this.#drained) return this.#drained;
+    const output = this.#output;
+    this.#drained = new Promise<void>((resolve, reject) => {
       const settle = (error?: Error) => {
         output.off("drain", onDrain);
         output.off("close", onClose);
         output.off("error", onError);
+        this.#drained = undefined;
         if (error) reject(error);
         else resolve();
       };
-      const onDrain = () => settle();
+      const onDrain = () => {
+        settle();
+        if (!this.#closed) this.#input.resume();
+      };
       const onClose = () => settle(new Error("stdout closed before the message was written"));
       const onError = (error: Error) => settle(error);
       output.on("drain", onDrain);
       output.on("close", onClose);
       output.on("error", onError);
     });
+    return this.#drained;
   }
-
-  /** Reading stops while stdout is congested: a client that does not read cannot make us buffer answers. */
-  #pauseInput(): void {
-    if (this.#input.isPaused()) return;
-    this.#input.pause();
-    this.#output.once("drain", this.#resumeInput);
-  }
-
-  readonly #resumeInput = (): void => {
-    if (!this.#closed) this.#input.resume();
-  };
 
   readonly #onStreamError = (error: Error): void => {
     this.#report(error);
@@ -223,7 +241,7 @@ export class HardenedStdioServerTransport implements Transport {
     // A malformed response is only reported: answering it could start an error ping-pong with a peer that
     // answers our answer the same way (an error with id null is itself not a valid message to some peers).
     if (!("method" in message) && ("result" in message || "error" in message)) {
-      this.#report(new Error("Discarded a malformed JSON-RPC response"));
+      this.#report(new RejectedMessageError(undefined, "Discarded a malformed JSON-RPC response"));
       return;
     }
     const reason = message.jsonrpc !== "2.0"
@@ -236,7 +254,7 @@ export class HardenedStdioServerTransport implements Transport {
 
   /** Answers a line that cannot be served, and reports it (without its content) to `onerror`. */
   #reject(code: ErrorCode, message: string, id: RequestId | null = null): void {
-    this.#report(new Error(`Rejected a stdin message (${code}): ${message}`));
+    this.#report(new RejectedMessageError(code, message));
     const answer = { jsonrpc: "2.0", id, error: { code, message } };
     this.#write(`${JSON.stringify(answer)}\n`).catch((error: unknown) => {
       this.#report(error instanceof Error ? error : new Error(String(error)));

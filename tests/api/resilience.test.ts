@@ -125,6 +125,21 @@ describe("read cache", () => {
     expect(money.error_code).toBe("backend_unavailable");
     await tight.close();
   });
+
+  it("serves nothing cached, not even stale, when the cache TTL is 0 (whatever the stale age says)", async () => {
+    const off = await connectInMemory(
+      testContext(sandbox, { maxRetries: 0, cache: { ttlMs: 0, staleMaxAgeMs: 600_000 } }),
+    );
+    const before = sandbox.requests.count({ method: "GET" });
+    expect((await callTool(off.client, "get_customer", { customer_id: ada() })).isError).toBeFalsy();
+    expect((await callTool(off.client, "get_customer", { customer_id: ada() })).isError).toBeFalsy();
+    // Both reads went upstream: nothing was served from the cache.
+    expect(sandbox.requests.count({ method: "GET" }) - before).toBeGreaterThanOrEqual(2);
+    sandbox.faults.add({ kind: "status", status: 503 });
+    const failed = errorOf(await callTool(off.client, "get_customer", { customer_id: ada() }));
+    expect(failed.error_code).toBe("backend_unavailable");
+    await off.close();
+  });
 });
 
 describe("circuit breaker", () => {

@@ -1,6 +1,6 @@
 // The built server over real stdio, fed junk between valid requests: every junk line gets a JSON-RPC error,
 // the valid requests around it are still answered, stdout stays JSON-RPC only, and the process stays up.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
 import { initialize, type SpawnedServer, spawnServer } from "../helpers/spawn.js";
 
@@ -86,16 +86,66 @@ describe("dist/index.js over stdio, fed malformed input", () => {
     expect(logs.some((line) => line.level >= 50)).toBe(false);
   });
 
-  it("serves requests before initialize with a protocol error rather than closing", async () => {
+  it("mirrors none of the rejected lines to the client: stdout carries one answer per junk line, no log notifications", async () => {
+    const server = spawnServer(["--sandbox"]);
+    await initialize(server);
+    for (let i = 0; i < 30; i++) server.writeLine(`junk ${i}`);
+    expect((await server.request("ping")).result).toEqual({});
+    const lines = parsedLines(server) as Array<RpcLine & { method?: string }>;
+    expect(lines.filter((line) => line.method === "notifications/message")).toEqual([]);
+    expect(junkAnswers(server)).toHaveLength(30);
+    server.child.stdin.end();
+    expect(await server.exited).toBe(0);
+    // stderr keeps them, bounded: 20 a minute, the rest counted.
+    const logged = server.stderrLines.map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === "stdio transport error");
+    expect(logged).toHaveLength(20);
+    expect(logged.every((line) => line.mirror === false)).toBe(true);
+  });
+
+  // Changed deliberately (issue 12): requests before initialize used to be served; now only ping is.
+  it("refuses requests before initialize with -32600 (ping excepted), then serves them once initialized", async () => {
     const server = spawnServer(["--sandbox"]);
     server.writeLine("{");
-    const early = await server.request("tools/list");
-    // The SDK server answers before initialize; what matters is an answer and a live process.
-    expect(early.jsonrpc).toBe("2.0");
+    const early = await server.request("tools/call", { name: "search_customers", arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL } });
+    expect(early.error).toEqual({ code: -32600, message: expect.stringContaining("not initialized") });
+    expect((await server.request("ping")).result).toEqual({});
     await initialize(server);
     await searchAda(server);
     expect(junkAnswers(server)).toEqual([{ id: null, code: -32700, message: expect.any(String) }]);
     server.child.stdin.end();
     expect(await server.exited).toBe(0);
+    // The refused call never ran: the only audit record is the call made after initialize.
+    const audit = server.stderrLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "audit");
+    expect(audit).toHaveLength(1);
+  });
+
+  it("answers invalid params with -32602 in one line, and a reused in-flight id with -32600 without running it twice", async () => {
+    const server = spawnServer(["--sandbox"], {
+      CUSTOMER_SANDBOX_FAULTS: JSON.stringify([{ kind: "latency", latencyMs: 60_000, path: "/v1/tickets" }]),
+      CUSTOMER_MCP_SHUTDOWN_GRACE_MS: "100",
+    });
+    await initialize(server);
+    const level = await server.request("logging/setLevel", { level: "loud" });
+    expect(level.error).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/^Invalid params: level: [^\n]+$/),
+    });
+    const array = await server.request("tools/call", { name: "search_customers", arguments: [] });
+    expect(array.error).toMatchObject({ code: -32602, message: expect.stringMatching(/^Invalid params: arguments: /) });
+
+    // A ticket search hangs on the sandbox; the same id again is refused while it runs.
+    const call = JSON.stringify({ jsonrpc: "2.0", id: "dup", method: "tools/call", params: { name: "search_tickets", arguments: { status: "open" } } });
+    server.writeLine(call);
+    server.writeLine(call);
+    await vi.waitFor(() => expect(parsedLines(server).some((line) => line.id === "dup")).toBe(true));
+    expect(parsedLines(server).filter((line) => line.id === "dup")).toEqual([
+      { jsonrpc: "2.0", id: "dup", error: { code: -32600, message: expect.stringContaining("still in flight") } },
+    ]);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    // One record for the one search that ran (cut off by shutdown), none for the refused duplicate.
+    const audit = server.stderrLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "audit");
+    expect(audit.map((line) => [line.tool, line.outcome])).toEqual([["search_tickets", "interrupted"]]);
   });
 });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { ClientLogMirror } from "../../src/server/client-log.js";
+import { RejectedMessageError } from "../../src/server/stdio.js";
+import { transportErrorLogger } from "../../src/server/transport-log.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
@@ -77,5 +79,49 @@ describe("MCP logging", () => {
     conn.mirror.detach();
     conn.logger.error("after detach");
     expect(conn.received).toHaveLength(0);
+  });
+
+  it("keeps lines logged with mirror: false on stderr only: the transport's rejected lines are never echoed back", async () => {
+    const conn = await connectWithMirror();
+    const report = transportErrorLogger(conn.logger);
+    for (let i = 0; i < 5; i++) report(new RejectedMessageError(-32700, "Parse error: the message is not valid JSON."));
+    conn.logger.warn({ mirror: false }, "an operator-only warning");
+    conn.logger.warn("a warning the client may see");
+    await vi.waitFor(() => expect(conn.received).toHaveLength(1));
+    expect(conn.received[0]).toMatchObject({ data: { message: "a warning the client may see" } });
+    await conn.close();
+  });
+});
+
+describe("transport error log", () => {
+  function collect() {
+    const lines: Array<Record<string, unknown>> = [];
+    const stderr = new Writable({
+      write: (chunk, _encoding, done) => {
+        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    return { lines, logger: createLogger({ level: "info", destination: stderr }) };
+  }
+
+  it("logs at most maxPerWindow lines a window and counts the rest on the next line", async () => {
+    const { lines, logger } = collect();
+    let now = 0;
+    const report = transportErrorLogger(logger, { maxPerWindow: 3, windowMs: 60_000, now: () => now });
+    const junk = () => report(new RejectedMessageError(-32600, "Invalid Request: a message must be a JSON object."));
+    for (let i = 0; i < 1_000; i++) junk();
+    now = 60_000;
+    junk();
+    report(new Error("EPIPE"));
+    await vi.waitFor(() => expect(lines).toHaveLength(5));
+    expect(lines.map((line) => [line.msg, line.mirror, line.jsonrpc_code, line.suppressed_before])).toEqual([
+      ["stdio transport error", false, -32600, undefined],
+      ["stdio transport error", false, -32600, undefined],
+      ["stdio transport error", false, -32600, undefined],
+      ["stdio transport error", false, -32600, 997],
+      ["stdio transport error", false, undefined, undefined],
+    ]);
+    expect(lines[4]).toMatchObject({ err: { message: "EPIPE" } });
   });
 });

@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_LINE_BYTES,
   HardenedStdioServerTransport,
   nestingDepth,
+  RejectedMessageError,
   type StdioTransportOptions,
 } from "../../src/server/stdio.js";
 
@@ -95,6 +96,9 @@ describe("HardenedStdioServerTransport", () => {
     expect(h.answers()[0]).toMatchObject({ error: { message: expect.stringMatching(/^Parse error: /) } });
     expect(h.received).toEqual([{ jsonrpc: "2.0", id: 2, method: "ping" }]);
     expect(h.errors).toHaveLength(1);
+    // Reported as a rejection the client has already been answered for (index.ts keeps these off the client).
+    expect(h.errors[0]).toBeInstanceOf(RejectedMessageError);
+    expect((h.errors[0] as RejectedMessageError).code).toBe(-32700);
   });
 
   it("answers bytes that are not UTF-8 with a parse error", async () => {
@@ -290,6 +294,45 @@ describe("HardenedStdioServerTransport", () => {
     expect(input.isPaused()).toBe(false);
     expect(received).toEqual([{ jsonrpc: "2.0", id: 2, method: "ping" }]);
     expect(chunks).toEqual([`${JSON.stringify({ jsonrpc: "2.0", id: 1, result: {} })}\n`]);
+  });
+
+  it("holds one set of listeners on a congested stdout however many messages wait, and delivers them all in order", async () => {
+    const input = new PassThrough();
+    const chunks: string[] = [];
+    const pending: Array<() => void> = [];
+    const output = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk.toString("utf8"));
+        pending.push(callback);
+      },
+    });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    const transport = new HardenedStdioServerTransport(input, output);
+    open.push(transport);
+    await transport.start();
+    const baseline = { drain: output.listenerCount("drain"), close: output.listenerCount("close"), error: output.listenerCount("error") };
+
+    // 50 answers (and junk lines answered by the transport itself) pile up behind a client that does not read.
+    const sends = Array.from({ length: 50 }, (_, id) => transport.send({ jsonrpc: "2.0", id, result: {} }));
+    input.write("junk\n".repeat(20));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(output.listenerCount("drain") - baseline.drain).toBeLessThanOrEqual(1);
+    expect(output.listenerCount("close") - baseline.close).toBeLessThanOrEqual(1);
+    expect(output.listenerCount("error") - baseline.error).toBeLessThanOrEqual(1);
+
+    while (pending.length) {
+      pending.shift()?.();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(sends);
+    process.off("warning", onWarning);
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    expect(output.listenerCount("drain")).toBe(baseline.drain);
+    const ids = chunks.map((chunk) => (JSON.parse(chunk) as { id: unknown }).id).filter((id) => typeof id === "number");
+    expect(ids).toEqual(Array.from({ length: 50 }, (_, id) => id));
   });
 
   it("rejects a send once stdout is closed, and reports a stdout error instead of crashing", async () => {
