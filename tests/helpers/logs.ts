@@ -1,6 +1,7 @@
 // A pino logger whose lines are captured in memory, so tests can assert what was (and was not) logged.
 import { Writable } from "node:stream";
 import type { Logger } from "pino";
+import type { LogLevel } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 
 export interface CapturedLogs {
@@ -11,7 +12,7 @@ export interface CapturedLogs {
   text(): string;
 }
 
-export function captureLogs(level: "debug" | "info" | "warn" = "debug"): CapturedLogs {
+export function captureLogs(level: LogLevel = "debug"): CapturedLogs {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {

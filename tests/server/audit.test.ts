@@ -3,7 +3,6 @@
 import { mkdtempSync, openSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import {
@@ -15,7 +14,6 @@ import {
   summarizeArguments,
 } from "../../src/server/audit.js";
 import { fdSink, fileSink } from "../../src/server/audit-file.js";
-import { createLogger } from "../../src/logger.js";
 import { testContext, type TestContextOptions } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, type ClientOptions, connectInMemory, errorOf } from "../helpers/mcp.js";
@@ -223,20 +221,12 @@ describe("secrets never reach the audit trail or the log", () => {
 
 describe("audit lines on stderr do not depend on LOG_LEVEL", () => {
   it.each(["warn", "error", "silent"] as const)("writes the audit line at LOG_LEVEL=%s, and nothing else below it", (level) => {
-    const chunks: string[] = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(String(chunk));
-        done();
-      },
-    });
-    const logger = createLogger({ level, destination });
-    const trail = new AuditTrail([loggerSink(logger)]);
-    logger.info("an info line that this level hides");
+    const logs = captureLogs(level);
+    const trail = new AuditTrail([loggerSink(logs.logger)]);
+    logs.logger.info("an info line that this level hides");
     trail.begin({ callId: "c1", tool: "get_customer", arguments: { customer_id: "cus_abc123" }, client: undefined })
       .finish({ outcome: "ok" });
-    const lines = chunks.join("").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines).toEqual([expect.objectContaining({ msg: "audit", audit: true, call_id: "c1", level: "info" })]);
+    expect(logs.lines()).toEqual([expect.objectContaining({ msg: "audit", audit: true, call_id: "c1", level: "info" })]);
   });
 });
 

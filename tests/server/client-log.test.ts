@@ -9,6 +9,7 @@ import { ClientLogMirror } from "../../src/server/client-log.js";
 import { RejectedMessageError } from "../../src/server/stdio.js";
 import { transportErrorLogger } from "../../src/server/transport-log.js";
 import { testContext } from "../helpers/context.js";
+import { captureLogs } from "../helpers/logs.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
 let sandbox: Sandbox;
@@ -94,19 +95,9 @@ describe("MCP logging", () => {
 });
 
 describe("transport error log", () => {
-  function collect() {
-    const lines: Array<Record<string, unknown>> = [];
-    const stderr = new Writable({
-      write: (chunk, _encoding, done) => {
-        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    return { lines, logger: createLogger({ level: "info", destination: stderr }) };
-  }
-
   it("logs at most maxPerWindow lines a window and counts the rest on the next line", async () => {
-    const { lines, logger } = collect();
+    const logs = captureLogs("info");
+    const logger = logs.logger;
     let now = 0;
     const report = transportErrorLogger(logger, { maxPerWindow: 3, windowMs: 60_000, now: () => now });
     const junk = () => report(new RejectedMessageError(-32600, "Invalid Request: a message must be a JSON object."));
@@ -114,7 +105,8 @@ describe("transport error log", () => {
     now = 60_000;
     junk();
     report(new Error("EPIPE"));
-    await vi.waitFor(() => expect(lines).toHaveLength(5));
+    await vi.waitFor(() => expect(logs.lines()).toHaveLength(5));
+    const lines = logs.lines();
     expect(lines.map((line) => [line.msg, line.mirror, line.jsonrpc_code, line.suppressed_before])).toEqual([
       ["stdio transport error", false, -32600, undefined],
       ["stdio transport error", false, -32600, undefined],
