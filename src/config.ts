@@ -67,6 +67,10 @@ export interface Config {
     readonly maxRefund: number;
     /** Most refunded per session (this server process) and currency, in minor units. */
     readonly maxSessionRefunds: number;
+    /** Most refunds per session, in all currencies together. */
+    readonly maxSessionRefundCount: number;
+    /** Most distinct currencies a session refunds in: amounts in different currencies cannot be added up. */
+    readonly maxSessionCurrencies: number;
   };
   /** Where the audit trail is appended as JSON lines, besides stderr; undefined = stderr only. */
   readonly auditFile: string | undefined;
@@ -206,6 +210,8 @@ function buildServeConfig(vars: EnvVars, env: Env, sandbox: boolean, faults: Fau
       allowUnconfirmed: vars.CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES,
       maxRefund: vars.CUSTOMER_MCP_MAX_REFUND,
       maxSessionRefunds: vars.CUSTOMER_MCP_MAX_SESSION_REFUNDS,
+      maxSessionRefundCount: vars.CUSTOMER_MCP_MAX_SESSION_REFUND_COUNT,
+      maxSessionCurrencies: vars.CUSTOMER_MCP_MAX_SESSION_CURRENCIES,
     }),
     auditFile: vars.CUSTOMER_MCP_AUDIT_FILE,
     access: Object.freeze(accessOf(vars)),

@@ -206,6 +206,14 @@ export const VARIABLES = {
     schema: wholeNumber("CUSTOMER_MCP_MAX_SESSION_REFUNDS", 1, Number.MAX_SAFE_INTEGER, 200_000),
     description: "total refunded per server session and currency, in minor units (default 200000)",
   },
+  CUSTOMER_MCP_MAX_SESSION_REFUND_COUNT: {
+    schema: wholeNumber("CUSTOMER_MCP_MAX_SESSION_REFUND_COUNT", 1, 100_000, 20),
+    description: "refunds per server session across all currencies (default 20)",
+  },
+  CUSTOMER_MCP_MAX_SESSION_CURRENCIES: {
+    schema: wholeNumber("CUSTOMER_MCP_MAX_SESSION_CURRENCIES", 1, 200, 1),
+    description: "distinct currencies one server session may refund in (default 1)",
+  },
   CUSTOMER_MCP_AUDIT_FILE: {
     schema: optionalText(),
     description: "append one JSON line per tool call to this file (created with mode 0600; default: stderr only)",

@@ -2,13 +2,19 @@
 // fields this server uses: zod strips the rest, so internal, risk and payment-fingerprint fields are dropped at
 // the edge and cannot leak further in. Unknown fields are tolerated, as the contract asks of clients.
 import { z } from "zod";
+import { isIsoCurrency } from "../currency.js";
 
 const timestamp = z.string().min(1);
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{8,24}$`));
+/**
+ * A lower-case ISO 4217 code. Any other code (`zzz`, `USD`) breaks the contract: money in it could not be shown
+ * or limited honestly, since refund limits are kept per currency.
+ */
+const currency = z.string().refine(isIsoCurrency, "not a lower-case ISO 4217 currency code");
 
 export const MoneySchema = z.object({
   amount: z.number().int(),
-  currency: z.string().regex(/^[a-z]{3}$/),
+  currency,
 });
 export type Money = z.infer<typeof MoneySchema>;
 
@@ -57,7 +63,7 @@ export const TransactionSchema = z.object({
   type: z.enum(["charge", "refund", "credit"]),
   status: z.enum(["succeeded", "pending", "failed"]),
   amount: z.number().int(),
-  currency: z.string().regex(/^[a-z]{3}$/),
+  currency,
   refunded_amount: z.number().int().nonnegative().nullish(),
   description: z.string().nullish(),
   // Only brand and last4 are read: the fingerprint is an identifier agents have no use for.
@@ -87,7 +93,7 @@ export const RefundSchema = z.object({
   transaction_id: id("txn"),
   customer_id: id("cus"),
   amount: z.number().int(),
-  currency: z.string().regex(/^[a-z]{3}$/),
+  currency,
   reason: RefundReasonSchema,
   status: z.enum(["pending", "succeeded", "failed"]),
   note: z.string().nullish(),
