@@ -1,9 +1,9 @@
 // Configuration from CLI flags and environment variables, validated once with zod and frozen. Every problem
 // becomes one plain sentence; the CLI prints them and exits 2. Secrets are never echoed in those sentences.
 import { parseArgs } from "node:util";
-import { describeVariables, EnvSchema, type EnvVars, type LogLevel } from "./env.js";
+import { describeVariables, EnvSchema, type EnvVars, type LogLevel, VARIABLES } from "./env.js";
 import { ConfigurationError } from "./errors.js";
-import { type AccessSettings, parseNameList, SCOPES, TOOLSETS } from "./policy/access.js";
+import { type AccessSettings, parseNameList, PROFILES, type Profile, type Scope, SCOPES, TOOLSETS } from "./policy/access.js";
 import { allTools } from "./tools/index.js";
 import type { FaultRule } from "./sandbox/index.js";
 
@@ -116,18 +116,24 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
   }
   if (extra.length > 0) problems.push(`Unexpected extra arguments: ${extra.join(" ")}.`);
 
+  // Log level and seed are conveniences a flag may override. The access flags are not merged into the
+  // environment: they are read beside it and can only narrow it (see accessOf).
   const parsedEnv = EnvSchema.safeParse({
     ...env,
     ...(flags.values["log-level"] === undefined ? {} : { LOG_LEVEL: flags.values["log-level"] }),
     ...(flags.values.seed === undefined ? {} : { CUSTOMER_SANDBOX_SEED: flags.values.seed }),
-    ...(flags.values.profile === undefined ? {} : { CUSTOMER_MCP_PROFILE: flags.values.profile }),
-    ...(flags.values.tools === undefined ? {} : { CUSTOMER_MCP_TOOLS: flags.values.tools }),
-    ...(flags.values["exclude-tools"] === undefined ? {} : { CUSTOMER_MCP_EXCLUDE_TOOLS: flags.values["exclude-tools"] }),
-    ...(flags.values["read-only"] ? { CUSTOMER_MCP_READ_ONLY: "true" } : {}),
   });
   if (!parsedEnv.success) problems.push(...parsedEnv.error.issues.map((issue) => issue.message));
-  if (problems.length > 0 || !parsedEnv.success) throw new ConfigurationError(problems);
+  const flagProfile = VARIABLES.CUSTOMER_MCP_PROFILE.schema.safeParse(flags.values.profile?.trim() || undefined);
+  if (!flagProfile.success) problems.push(...flagProfile.error.issues.map((issue) => `--profile: ${issue.message}`));
+  if (problems.length > 0 || !parsedEnv.success || !flagProfile.success) throw new ConfigurationError(problems);
   const vars = parsedEnv.data;
+  const accessFlags: AccessFlags = {
+    ...(flags.values.profile?.trim() ? { profile: flagProfile.data } : {}),
+    ...(flags.values.tools === undefined ? {} : { tools: flags.values.tools }),
+    ...(flags.values["exclude-tools"] === undefined ? {} : { excludeTools: flags.values["exclude-tools"] }),
+    readOnly: Boolean(flags.values["read-only"]),
+  };
   const faults = (vars.CUSTOMER_SANDBOX_FAULTS ?? []) as FaultRule[];
 
   if (subcommand === "sandbox") {
@@ -142,11 +148,12 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       "--port only applies to the sandbox command (customer-mcp sandbox --port N).",
     ]);
   }
-  const config = buildServeConfig(vars, env, Boolean(flags.values.sandbox) || vars.CUSTOMER_MCP_SANDBOX, faults);
+  const sandbox = Boolean(flags.values.sandbox) || vars.CUSTOMER_MCP_SANDBOX;
+  const config = buildServeConfig(vars, env, accessFlags, sandbox, faults);
   return subcommand === "doctor" ? { kind: "doctor", config } : { kind: "serve", config };
 }
 
-function buildServeConfig(vars: EnvVars, env: Env, sandbox: boolean, faults: FaultRule[]): Config {
+function buildServeConfig(vars: EnvVars, env: Env, flags: AccessFlags, sandbox: boolean, faults: FaultRule[]): Config {
   const warnings: string[] = [];
   let backend: Backend;
   if (sandbox) {
@@ -214,32 +221,88 @@ function buildServeConfig(vars: EnvVars, env: Env, sandbox: boolean, faults: Fau
       maxSessionCurrencies: vars.CUSTOMER_MCP_MAX_SESSION_CURRENCIES,
     }),
     auditFile: vars.CUSTOMER_MCP_AUDIT_FILE,
-    access: Object.freeze(accessOf(vars)),
+    access: Object.freeze(accessOf(vars, env, flags, warnings)),
     logLevel: vars.LOG_LEVEL,
     warnings: Object.freeze(warnings),
   });
 }
 
-/** The access settings; every scope, toolset and tool name must exist, or startup stops. */
-function accessOf(vars: EnvVars): AccessSettings {
+/** The access flags as given on the command line, before they are combined with the environment. */
+interface AccessFlags {
+  profile?: Profile;
+  tools?: string;
+  excludeTools?: string;
+  readOnly: boolean;
+}
+
+/**
+ * The access settings; every scope, toolset and tool name must exist, or startup stops.
+ *
+ * The environment is the operator's; flags usually come from a client's configuration (an MCP client's JSON, a
+ * project's checked-in server list), so a flag may only narrow what the environment set, never widen it:
+ * `--profile` grants only the scopes both it and the environment's profile (or CUSTOMER_MCP_SCOPES) grant,
+ * `--tools` only tools CUSTOMER_MCP_TOOLS also lists, `--exclude-tools` adds to CUSTOMER_MCP_EXCLUDE_TOOLS, and
+ * `--read-only` can turn read-only mode on but nothing turns it off. Where the environment sets nothing, the
+ * flag applies as given. Whatever a flag asked for and did not get is a start-up warning.
+ */
+function accessOf(vars: EnvVars, env: Env, flags: AccessFlags, warnings: string[]): AccessSettings {
   const toolNames = allTools.map((tool) => tool.name);
-  const scopes = parseNameList(vars.CUSTOMER_MCP_SCOPES, SCOPES, "scope", "CUSTOMER_MCP_SCOPES");
+  const envScopes = parseNameList(vars.CUSTOMER_MCP_SCOPES, SCOPES, "scope", "CUSTOMER_MCP_SCOPES");
   const toolsets = parseNameList(vars.CUSTOMER_MCP_TOOLSETS, TOOLSETS, "toolset", "CUSTOMER_MCP_TOOLSETS");
-  const tools = parseNameList(vars.CUSTOMER_MCP_TOOLS, toolNames, "tool", "CUSTOMER_MCP_TOOLS (--tools)");
-  const excludeTools = parseNameList(
-    vars.CUSTOMER_MCP_EXCLUDE_TOOLS,
-    toolNames,
-    "tool",
-    "CUSTOMER_MCP_EXCLUDE_TOOLS (--exclude-tools)",
+  const envTools = parseNameList(vars.CUSTOMER_MCP_TOOLS, toolNames, "tool", "CUSTOMER_MCP_TOOLS");
+  const flagTools = parseNameList(flags.tools, toolNames, "tool", "--tools");
+  const excludeTools = union(
+    parseNameList(vars.CUSTOMER_MCP_EXCLUDE_TOOLS, toolNames, "tool", "CUSTOMER_MCP_EXCLUDE_TOOLS"),
+    parseNameList(flags.excludeTools, toolNames, "tool", "--exclude-tools"),
   );
+
+  // What the environment grants at most: its explicit scopes, else its profile's, if it named one.
+  const envProfileSet = (env.CUSTOMER_MCP_PROFILE ?? "").trim() !== "";
+  const envProfile = envProfileSet ? PROFILES[vars.CUSTOMER_MCP_PROFILE] : undefined;
+  const ceiling: readonly Scope[] | undefined = envScopes ?? envProfile;
+  let profile = vars.CUSTOMER_MCP_PROFILE;
+  let scopes = envScopes;
+  if (flags.profile) {
+    profile = flags.profile;
+    if (ceiling) {
+      const wanted = PROFILES[flags.profile];
+      scopes = wanted.filter((scope) => ceiling.includes(scope));
+      const withheld = wanted.filter((scope) => !ceiling.includes(scope));
+      if (withheld.length > 0) {
+        warnings.push(
+          `--profile ${flags.profile} asks for ${withheld.join(", ")}, which the environment `
+          + `(${envScopes ? "CUSTOMER_MCP_SCOPES" : "CUSTOMER_MCP_PROFILE"}) does not grant; a flag only narrows the `
+          + "environment's access, so they stay off.",
+        );
+      }
+    }
+  }
+
+  let tools = envTools ?? flagTools;
+  if (envTools && flagTools) {
+    tools = flagTools.filter((name) => envTools.includes(name));
+    const withheld = flagTools.filter((name) => !envTools.includes(name));
+    if (withheld.length > 0) {
+      warnings.push(
+        `--tools names ${withheld.join(", ")}, which CUSTOMER_MCP_TOOLS does not enable; a flag only narrows the `
+        + "environment's tool list, so they stay off.",
+      );
+    }
+  }
   return {
-    profile: vars.CUSTOMER_MCP_PROFILE,
-    readOnly: vars.CUSTOMER_MCP_READ_ONLY,
+    profile,
+    readOnly: vars.CUSTOMER_MCP_READ_ONLY || flags.readOnly,
     ...(scopes ? { scopes } : {}),
     ...(toolsets ? { toolsets } : {}),
     ...(tools ? { tools } : {}),
     ...(excludeTools ? { excludeTools } : {}),
   };
+}
+
+/** Deny-lists only grow: every name either list holds. */
+function union<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): T[] | undefined {
+  if (!a && !b) return undefined;
+  return [...new Set([...(a ?? []), ...(b ?? [])])];
 }
 
 /** An API key, or all three client-credentials settings; never half of the latter. */
@@ -298,10 +361,12 @@ Usage:
 Flags:
   --sandbox          start the built-in sandbox API in-process and use it (no API URL or key needed)
   --log-level LEVEL  overrides LOG_LEVEL
-  --profile NAME     overrides CUSTOMER_MCP_PROFILE (readonly, support, billing, admin)
-  --tools A,B        overrides CUSTOMER_MCP_TOOLS: only these tools
-  --exclude-tools A  overrides CUSTOMER_MCP_EXCLUDE_TOOLS: never these tools
-  --read-only        same as CUSTOMER_MCP_READ_ONLY=true: only read-only tools, whatever else is granted
+  --profile NAME     readonly, support, billing or admin; narrows CUSTOMER_MCP_PROFILE / CUSTOMER_MCP_SCOPES
+                     when they are set (only scopes both grant), never widens them
+  --tools A,B        only these tools; with CUSTOMER_MCP_TOOLS set, only those both lists name
+  --exclude-tools A  never these tools, in addition to CUSTOMER_MCP_EXCLUDE_TOOLS
+  --read-only        only read-only tools, whatever else is granted (nothing turns it off)
+  Access flags only narrow what the environment grants: a client's configuration cannot widen the operator's.
   --port N           sandbox command: port to listen on (default 4010; 0 picks a free one)
   --seed S           sandbox data seed (overrides CUSTOMER_SANDBOX_SEED)
   -h, --help         show this help

@@ -25,6 +25,7 @@ export async function runDoctor(
 ): Promise<boolean> {
   const policy = createPolicy(config.access);
   print(`configuration: ok (backend ${config.backend.kind}, profile ${config.access.profile}${config.access.readOnly ? ", read-only" : ""})`);
+  for (const warning of config.warnings) print(`warning: ${warning}`);
   print(`scopes: ${[...policy.grant.scopes].join(", ")}${policy.canSeePii ? "" : " (PII masked)"}`);
   const api = createCustomerApi({
     baseUrl: target.baseUrl,

@@ -1,6 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCommand } from "../src/config.js";
+import { type Config, parseCommand } from "../src/config.js";
 import { ConfigurationError } from "../src/errors.js";
+import { grantOf, PROFILES, SCOPES } from "../src/policy/access.js";
+import { allTools } from "../src/tools/index.js";
 
 function problemsOf(argv: string[], env: Record<string, string | undefined>): readonly string[] {
   try {
@@ -226,5 +229,123 @@ describe("parseCommand", () => {
     expect(problemsOf(["sandbox", "--port", "99999"], {})).toEqual([
       "--port must be a whole number between 0 and 65535.",
     ]);
+  });
+});
+
+/** The access settings parseCommand builds for a sandbox run with these flags and variables. */
+function accessFor(argv: string[], env: Record<string, string>): { access: Config["access"]; warnings: readonly string[] } {
+  const command = parseCommand(["--sandbox", ...argv], env);
+  if (command.kind !== "serve") throw new Error("expected a serve configuration");
+  return { access: command.config.access, warnings: command.config.warnings };
+}
+
+/** The tools an agent gets under these settings. */
+function allowedTools(access: Config["access"]): string[] {
+  const grant = grantOf(access);
+  return allTools
+    .filter((tool) => {
+      const { name, access: needs, annotations } = tool;
+      return grant.refusal({ name, readOnly: annotations.readOnlyHint, ...needs }) === undefined;
+    })
+    .map((tool) => tool.name);
+}
+
+describe("access flags only narrow the environment", () => {
+  it("--exclude-tools adds to CUSTOMER_MCP_EXCLUDE_TOOLS and never re-enables what it excluded", () => {
+    const env = { CUSTOMER_MCP_PROFILE: "billing", CUSTOMER_MCP_EXCLUDE_TOOLS: "issue_refund" };
+    const { access } = accessFor(["--exclude-tools", "list_segments"], env);
+    expect(access.excludeTools).toEqual(["issue_refund", "list_segments"]);
+    expect(allowedTools(access)).not.toContain("issue_refund");
+    // An empty flag is no list at all: it cannot clear the environment's.
+    expect(allowedTools(accessFor(["--exclude-tools", ""], env).access)).not.toContain("issue_refund");
+    expect(allowedTools(accessFor(["--exclude-tools", " , "], env).access)).not.toContain("issue_refund");
+  });
+
+  it("--tools cannot enable a tool CUSTOMER_MCP_TOOLS leaves out, and says so", () => {
+    const { access, warnings } = accessFor(["--tools", "issue_refund,get_customer"], {
+      CUSTOMER_MCP_PROFILE: "admin",
+      CUSTOMER_MCP_TOOLS: "search_customers,get_customer",
+    });
+    expect(allowedTools(access)).toEqual(["get_customer"]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^--tools names issue_refund, which CUSTOMER_MCP_TOOLS does not enable/),
+    ]);
+    // Nothing in common: no tool at all, rather than the flag's or the environment's list.
+    expect(allowedTools(accessFor(["--tools", "issue_refund"], { CUSTOMER_MCP_PROFILE: "admin", CUSTOMER_MCP_TOOLS: "get_customer" }).access)).toEqual([]);
+  });
+
+  it("--profile cannot widen CUSTOMER_MCP_PROFILE: only the scopes both grant, and a warning naming the rest", () => {
+    const { access, warnings } = accessFor(["--profile", "admin"], { CUSTOMER_MCP_PROFILE: "readonly" });
+    expect(grantOf(access).scopes).toEqual(new Set(PROFILES.readonly));
+    expect(allowedTools(access)).not.toContain("issue_refund");
+    expect(warnings).toEqual([
+      "--profile admin asks for customers:write, customers:pii, tickets:write, refunds:write, exports:run, which the "
+      + "environment (CUSTOMER_MCP_PROFILE) does not grant; a flag only narrows the environment's access, so they "
+      + "stay off.",
+    ]);
+    // Two profiles neither of which contains the other: their common scopes.
+    const crossed = accessFor(["--profile", "support"], { CUSTOMER_MCP_PROFILE: "billing" }).access;
+    expect([...grantOf(crossed).scopes].sort()).toEqual(["billing:read", "customers:pii", "customers:read", "tickets:read"]);
+  });
+
+  it("--profile cannot widen CUSTOMER_MCP_SCOPES", () => {
+    const { access } = accessFor(["--profile", "billing"], { CUSTOMER_MCP_SCOPES: "customers:read" });
+    expect([...grantOf(access).scopes]).toEqual(["customers:read"]);
+  });
+
+  it("--read-only can only turn read-only mode on: no flag turns off CUSTOMER_MCP_READ_ONLY", () => {
+    expect(accessFor(["--read-only"], {}).access.readOnly).toBe(true);
+    expect(accessFor([], { CUSTOMER_MCP_READ_ONLY: "true" }).access.readOnly).toBe(true);
+    for (const argv of [["--read-only=false"], ["--no-read-only"]]) {
+      expect(() => parseCommand(["--sandbox", ...argv], { CUSTOMER_MCP_READ_ONLY: "true" })).toThrow(ConfigurationError);
+    }
+  });
+
+  it("where the environment sets nothing, the flags apply as given", () => {
+    const { access, warnings } = accessFor(["--profile", "support", "--tools", "create_ticket,get_ticket"], {});
+    expect(access.profile).toBe("support");
+    expect(allowedTools(access)).toEqual(["get_ticket", "create_ticket"]);
+    expect(warnings).toEqual([]);
+  });
+
+  it("for any environment that sets a profile or scopes, no combination of flags grants a tool or scope it does not", () => {
+    const names = allTools.map((tool) => tool.name);
+    const list = (from: readonly string[]) => fc.option(fc.subarray([...from], { minLength: 1 }), { nil: undefined });
+    const profile = fc.constantFrom(...(Object.keys(PROFILES) as Array<keyof typeof PROFILES>));
+    const envArb = fc.record({
+      ceiling: fc.oneof(profile.map((p) => ({ CUSTOMER_MCP_PROFILE: p })), fc.subarray([...SCOPES], { minLength: 1 }).map((s) => ({ CUSTOMER_MCP_SCOPES: s.join(",") }))),
+      tools: list(names),
+      exclude: list(names),
+      readOnly: fc.boolean(),
+    });
+    const flagsArb = fc.record({
+      profile: fc.option(profile, { nil: undefined }),
+      tools: list(names),
+      exclude: list(names),
+      readOnly: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(envArb, flagsArb, (e, f) => {
+        const env: Record<string, string> = {
+          ...e.ceiling,
+          ...(e.tools ? { CUSTOMER_MCP_TOOLS: e.tools.join(",") } : {}),
+          ...(e.exclude ? { CUSTOMER_MCP_EXCLUDE_TOOLS: e.exclude.join(",") } : {}),
+          CUSTOMER_MCP_READ_ONLY: String(e.readOnly),
+        };
+        const argv = [
+          ...(f.profile ? ["--profile", f.profile] : []),
+          ...(f.tools ? ["--tools", f.tools.join(",")] : []),
+          ...(f.exclude ? ["--exclude-tools", f.exclude.join(",")] : []),
+          ...(f.readOnly ? ["--read-only"] : []),
+        ];
+        const base = accessFor([], env).access;
+        const flagged = accessFor(argv, env).access;
+        const baseTools = allowedTools(base);
+        expect(allowedTools(flagged).filter((name) => !baseTools.includes(name))).toEqual([]);
+        const baseScopes = grantOf(base).scopes;
+        expect([...grantOf(flagged).scopes].filter((scope) => !baseScopes.has(scope))).toEqual([]);
+      }),
+      { seed: 12, numRuns: 300 },
+    );
   });
 });

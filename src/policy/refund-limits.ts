@@ -129,7 +129,7 @@ export class RefundAllowance {
     if (this.refundCount >= maxSessionRefundCount) {
       throw new LimitExceededError(
         `This session has already made ${plural(this.refundCount, "refund")} (in progress included), this server's `
-        + `limit per session across all currencies.`,
+        + "limit per session across all currencies.",
         { nextStep: stop },
       );
     }

@@ -75,6 +75,23 @@ describe("customer-mcp CLI", () => {
     expect(result.stderr).not.toContain("(writes)");
   });
 
+  it("doctor: flags from a client's configuration only narrow the operator's environment", () => {
+    const result = run(["doctor", "--sandbox", "--profile", "admin", "--exclude-tools", "list_segments"], {
+      CUSTOMER_MCP_PROFILE: "billing",
+      CUSTOMER_MCP_EXCLUDE_TOOLS: "issue_refund",
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      "warning: --profile admin asks for customers:write, tickets:write, exports:run, which the environment "
+      + "(CUSTOMER_MCP_PROFILE) does not grant",
+    );
+    expect(result.stderr).toContain("scopes: customers:read, customers:pii, tickets:read, billing:read, refunds:write\n");
+    expect(result.stderr).toContain("  list_transactions\n");
+    expect(result.stderr).not.toContain("issue_refund");
+    expect(result.stderr).not.toContain("list_segments");
+    expect(result.stderr).not.toContain("(writes)");
+  });
+
   it("doctor exits 1 and says which check failed when the API refuses the key", async () => {
     const sandbox = await startSandbox({ seed: 1, counts: { customers: 5, transactions: 10, tickets: 6 } });
     try {

@@ -2,7 +2,7 @@
 // and whether a call is allowed or refused. Plus the operator's narrowing filters and read-only mode, and the
 // same gating for resources, resource templates and prompts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../src/config.js";
+import { type Config, parseCommand } from "../../src/config.js";
 import { grantOf, PROFILES, type Profile } from "../../src/policy/access.js";
 import { allPrompts } from "../../src/prompts/index.js";
 import { staticResources, templateResources } from "../../src/resources/index.js";
@@ -77,6 +77,43 @@ describe("scope matrix", () => {
     expect(refusal.message).toBe("issue_refund is not enabled on this server: it needs the scope refunds:write.");
     expect(sandbox.store.created.refunds).toBe(0);
     await connected.close();
+  });
+});
+
+describe("flags from a client's configuration against the operator's environment", () => {
+  /** The access parseCommand derives from argv and env, as the server would run with it. */
+  function accessOf(argv: string[], env: Record<string, string>): Config["access"] {
+    const command = parseCommand(["--sandbox", ...argv], env);
+    if (command.kind !== "serve") throw new Error("expected a serve configuration");
+    return command.config.access;
+  }
+
+  it("--exclude-tools cannot re-enable issue_refund that CUSTOMER_MCP_EXCLUDE_TOOLS excluded: not listed, refused, nothing refunded", async () => {
+    const access = accessOf(["--exclude-tools", "list_segments"], {
+      CUSTOMER_MCP_PROFILE: "billing",
+      CUSTOMER_MCP_EXCLUDE_TOOLS: "issue_refund",
+    });
+    // The client would confirm the refund: only the grant stands in the way.
+    const connected = await connectInMemory(testContext(sandbox, { access }));
+    try {
+      const listed = (await connected.client.listTools()).tools.map((tool) => tool.name);
+      expect(listed).not.toContain("issue_refund");
+      expect(listed).not.toContain("list_segments");
+      const charge = sandbox.store.transactions.find((txn) => txn.type === "charge" && txn.status === "succeeded" && !txn.refunded_amount);
+      const before = sandbox.store.created.refunds;
+      const refusal = errorOf(await callTool(connected.client, "issue_refund", { transaction_id: charge!.id, reason: "duplicate" }));
+      expect(refusal.error_code).toBe("permission_denied");
+      expect(refusal.message).toBe("issue_refund is not enabled on this server: it is excluded by configuration.");
+      expect(sandbox.store.created.refunds).toBe(before);
+    } finally {
+      await connected.close();
+    }
+  });
+
+  it("--profile admin under CUSTOMER_MCP_PROFILE=readonly lists only the read tools", async () => {
+    const { listed, refused } = await visibleTools(accessOf(["--profile", "admin"], { CUSTOMER_MCP_PROFILE: "readonly" }));
+    expect(listed).toEqual(allTools.filter((tool) => tool.annotations.readOnlyHint).map((tool) => tool.name));
+    expect(refused).toContain("issue_refund");
   });
 });
 

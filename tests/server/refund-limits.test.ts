@@ -137,7 +137,12 @@ describe("RefundAllowance across currencies", () => {
   });
 
   it("counts refunds in every currency together, in flight and unknown included, each key once", () => {
-    const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 100_000, maxSessionRefundCount: 3, maxSessionCurrencies: 3 });
+    const allowance = allowanceOf({
+      maxRefund: 1_000,
+      maxSessionRefunds: 100_000,
+      maxSessionRefundCount: 3,
+      maxSessionCurrencies: 3,
+    });
     const lost = key();
     allowance.reserve(1, "usd", lost).unknown();
     // The repeat of the lost call is the same refund: it takes no second place in the count.
@@ -291,7 +296,9 @@ describe("issue_refund under operator limits", () => {
     const found = charges(3, 500);
     found[1]!.currency = "eur";
     const conn = await connectInMemory(
-      testContext(sandbox, { writes: { maxRefund: 500, maxSessionRefunds: 500, maxSessionCurrencies: 5, maxSessionRefundCount: 2 } }),
+      testContext(sandbox, {
+        writes: { maxRefund: 500, maxSessionRefunds: 500, maxSessionCurrencies: 5, maxSessionRefundCount: 2 },
+      }),
       { tools: transactionTools },
     );
     const refund = (id: string) => callTool(conn.client, "issue_refund", { transaction_id: id, amount: 100, reason: "duplicate" });
