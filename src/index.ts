@@ -64,8 +64,12 @@ async function runStandaloneSandbox(command: Extract<Command, { kind: "sandbox" 
     faults: command.faults,
     logger,
   });
+  // The key and the client secret are new at every start (any local process can reach the port, so nothing
+  // fixed may open it); the person who started the sandbox reads them here, on stderr.
   process.stderr.write(
-    `Sandbox customer API on ${sandbox.url} (API key: ${sandbox.apiKey}). Ctrl-C stops it.\n`,
+    `Sandbox customer API on ${sandbox.url} (API key: ${sandbox.apiKey}). Ctrl-C stops it.\n`
+    + `OAuth client credentials: token URL ${sandbox.url}/oauth/token, client id ${sandbox.clientId}, `
+    + `client secret ${sandbox.clientSecret}. Both are new at every start.\n`,
   );
   onShutdownSignal(
     async () => {

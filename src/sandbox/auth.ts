@@ -3,8 +3,8 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { ApiError, jsonReply, type Reply } from "./http.js";
 
+/** Not a secret: the client secret, like the API key, is random per sandbox (see startSandbox). */
 export const SANDBOX_CLIENT_ID = "sandbox-client";
-export const SANDBOX_CLIENT_SECRET = "sandbox-secret";
 const DEFAULT_SCOPE = "customers:read customers:write tickets:write refunds:write exports:write";
 
 interface IssuedToken {
@@ -30,6 +30,7 @@ export class Authenticator {
 
   constructor(
     private readonly apiKey: string,
+    private readonly clientSecret: string,
     private readonly clock: () => number,
     private readonly ttlSeconds: number,
   ) {}
@@ -71,7 +72,7 @@ export class Authenticator {
     }
     const clientId = basic?.id ?? form.get("client_id") ?? "";
     const secret = basic?.secret ?? form.get("client_secret") ?? "";
-    if (!safeEqual(clientId, SANDBOX_CLIENT_ID) || !safeEqual(secret, SANDBOX_CLIENT_SECRET)) {
+    if (!safeEqual(clientId, SANDBOX_CLIENT_ID) || !safeEqual(secret, this.clientSecret)) {
       return oauthError(401, "invalid_client", "client authentication failed");
     }
     const scope = form.get("scope")?.trim() || DEFAULT_SCOPE;

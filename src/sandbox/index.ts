@@ -1,9 +1,10 @@
 // The sandbox customer API: a real loopback HTTP server implementing the contract over deterministic seeded
 // data, with run-time fault injection. Used by demos, tests and benchmarks.
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
-import { Authenticator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from "./auth.js";
+import { Authenticator, SANDBOX_CLIENT_ID } from "./auth.js";
 import type { SandboxContext } from "./context.js";
 import { type FaultController, type FaultRule, FaultRules } from "./faults.js";
 import { IdempotencyStore } from "./idempotency.js";
@@ -23,10 +24,17 @@ export type { RequestLog, RequestLogEntry } from "./request-log.js";
 export { SANDBOX_AGENTS } from "./seed/names.js";
 export type { ExportJob } from "./store.js";
 export { SandboxStore } from "./store.js";
-export { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET };
+export { SANDBOX_CLIENT_ID };
 
-export const SANDBOX_API_KEY = "sk_sandbox_customer_mcp_0001";
 export const SANDBOX_DEMO_CUSTOMER_EMAIL = DEMO_CUSTOMER_EMAIL;
+
+/**
+ * A fresh credential for one sandbox. The sandbox listens on loopback, where any local process can reach it: a
+ * fixed, published key would let one inject faults (the admin routes) or plant text in the data an agent reads.
+ */
+function randomCredential(prefix: string): string {
+  return `${prefix}${randomBytes(24).toString("base64url")}`;
+}
 
 export interface SandboxOptions {
   /** Loopback only: 127.x.x.x, ::1 or localhost. Default 127.0.0.1. */
@@ -35,8 +43,10 @@ export interface SandboxOptions {
   port?: number;
   /** Default 42; the same seed gives identical data. */
   seed?: number;
-  /** Default SANDBOX_API_KEY. */
+  /** Default: a random key, new for every sandbox (read it from `sandbox.apiKey`). */
   apiKey?: string;
+  /** Secret of the OAuth client `sandbox-client`. Default: random, new for every sandbox (`sandbox.clientSecret`). */
+  clientSecret?: string;
   /** Epoch ms; default Date.now. Drives token expiry, the idempotency window, exports and new timestamps. */
   clock?: () => number;
   /** Default 300. */
@@ -54,6 +64,9 @@ export interface Sandbox {
   readonly url: string;
   readonly port: number;
   readonly apiKey: string;
+  /** The OAuth client-credentials client: a fixed id, and a secret as random as the API key unless one was given. */
+  readonly clientId: string;
+  readonly clientSecret: string;
   readonly faults: FaultController;
   readonly store: SandboxStore;
   readonly requests: RequestLog;
@@ -85,9 +98,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError("port must be 0-65535.");
   const seed = options.seed ?? 42;
   if (!Number.isInteger(seed)) throw new RangeError("seed must be an integer.");
-  const apiKey = options.apiKey ?? SANDBOX_API_KEY;
-  if (!/^[\x21-\x7e]{8,200}$/.test(apiKey))
-    throw new RangeError("apiKey must be 8-200 visible ASCII characters.");
+  const apiKey = options.apiKey ?? randomCredential("sk_sandbox_");
+  const clientSecret = options.clientSecret ?? randomCredential("sbx_secret_");
+  for (const [name, value] of [["apiKey", apiKey], ["clientSecret", clientSecret]] as const) {
+    if (!/^[\x21-\x7e]{8,200}$/.test(value)) throw new RangeError(`${name} must be 8-200 visible ASCII characters.`);
+  }
   const clock = options.clock ?? Date.now;
   const store = seedStore(seed, {
     customers: count(options.counts?.customers, 1000, 3, "customers"),
@@ -97,7 +112,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const faults = new FaultRules(deriveSeed(seed, "faults"));
   for (const rule of options.faults ?? []) faults.add(rule);
-  const auth = new Authenticator(apiKey, clock, options.tokenTtlSeconds ?? 300);
+  const auth = new Authenticator(apiKey, clientSecret, clock, options.tokenTtlSeconds ?? 300);
   const requests = new BoundedRequestLog();
   const timers = new Set<NodeJS.Timeout>();
   const schedule = (ms: number, fn: () => void) => {
@@ -150,6 +165,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url,
     port: bound,
     apiKey,
+    clientId: SANDBOX_CLIENT_ID,
+    clientSecret,
     faults,
     store,
     requests,

@@ -5,7 +5,6 @@ import { ApiAuthError, ApiError } from "../../src/api/errors.js";
 import { type ClientCredentialsOptions, clientCredentialsAuth } from "../../src/api/oauth.js";
 import {
   SANDBOX_CLIENT_ID,
-  SANDBOX_CLIENT_SECRET,
   type Sandbox,
   startSandbox,
 } from "../../src/sandbox/index.js";
@@ -35,7 +34,7 @@ function provider(target: Sandbox = sandbox, overrides: Partial<ClientCredential
   const auth = clientCredentialsAuth({
     tokenUrl: `${target.url}${TOKEN_PATH}`,
     clientId: SANDBOX_CLIENT_ID,
-    clientSecret: SANDBOX_CLIENT_SECRET,
+    clientSecret: target.clientSecret,
     timeoutMs: 2_000,
     logger: logs.logger,
     userAgent: "customer-mcp-tests",
@@ -73,7 +72,7 @@ function errorText(error: ApiError): string {
   return [error.message, error.nextStep ?? "", cause, JSON.stringify(error)].join("\n");
 }
 
-function expectNoSecrets(logs: CapturedLogs, tokens: string[], secret = SANDBOX_CLIENT_SECRET): void {
+function expectNoSecrets(logs: CapturedLogs, tokens: string[], secret = sandbox.clientSecret): void {
   const text = logs.text();
   expect(text).not.toContain(secret);
   for (const header of tokens) expect(text).not.toContain(header.replace(/^Bearer /, ""));
@@ -192,7 +191,7 @@ describe("clientCredentialsAuth failures", () => {
     const { auth } = provider(sandbox, { tokenUrl: `${url}${TOKEN_PATH}` });
     const error = await failure(auth.authorization());
     expect(error.code).toBe("backend_unavailable");
-    expect(errorText(error)).not.toContain(SANDBOX_CLIENT_SECRET);
+    expect(errorText(error)).not.toContain(sandbox.clientSecret);
   });
 
   it("reports timeout when the token endpoint is slower than timeoutMs", async () => {

@@ -284,7 +284,9 @@ async function rig(testCase: Case): Promise<Rig> {
   const port = down.port;
   await down.close();
   let revived: Sandbox | undefined;
-  const revive = async () => (revived ??= await startSandbox({ seed: SEED, counts: COUNTS, port }));
+  // The same key as the one that went down (each sandbox makes up its own): the API came back, not another one.
+  const revive = async () =>
+    (revived ??= await startSandbox({ seed: SEED, counts: COUNTS, port, apiKey: down.apiKey }));
   const timing: RecordingTiming = backend === "refused_then_back"
     ? {
         ...recorded,

@@ -6,7 +6,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createPolicy } from "../../src/policy/index.js";
 import { createCustomerApi } from "../../src/api/index.js";
 import type { AppContext } from "../../src/context.js";
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { manualClock, testConfig, type TestContextOptions } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { type RecordingTiming, recordingTiming } from "../helpers/timing.js";
@@ -25,8 +25,8 @@ export function oauthContext(sandbox: Sandbox, options: TestContextOptions = {})
     credentials: {
       kind: "client_credentials",
       tokenUrl: `${sandbox.url}/oauth/token`,
-      clientId: SANDBOX_CLIENT_ID,
-      clientSecret: SANDBOX_CLIENT_SECRET,
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
     },
     settings: config.api,
     cache: config.cache,

@@ -78,7 +78,11 @@ describe("POST /_sandbox/tokens/revoke", () => {
     const grant = await fetch(`${sb.url}/oauth/token`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: sb.clientId,
+        client_secret: sb.clientSecret,
+      }).toString(),
     });
     const { access_token: token } = (await grant.json()) as { access_token: string };
     expect((await call(sb, "/v1/segments", { token })).status).toBe(200);

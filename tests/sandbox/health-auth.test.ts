@@ -1,12 +1,6 @@
 // Health and authentication: static key, OAuth client credentials, expiry by the injected clock, revocation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  SANDBOX_API_KEY,
-  SANDBOX_CLIENT_ID,
-  SANDBOX_CLIENT_SECRET,
-  type Sandbox,
-  startSandbox,
-} from "../../src/sandbox/index.js";
+import { SANDBOX_CLIENT_ID, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { call, type ErrorBody, manualClock } from "./helpers.js";
 
 const clock = manualClock();
@@ -37,11 +31,15 @@ async function grant(form: Record<string, string>, headers: Record<string, strin
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-const credentials = {
+const credentials = () => ({
   grant_type: "client_credentials",
   client_id: SANDBOX_CLIENT_ID,
-  client_secret: SANDBOX_CLIENT_SECRET,
-};
+  client_secret: sb.clientSecret,
+});
+
+/** The key and client secret every sandbox had before they became random: published in the docs, so known to all. */
+const PUBLISHED_KEY = "sk_sandbox_customer_mcp_0001";
+const PUBLISHED_SECRET = "sandbox-secret";
 
 describe("GET /health", () => {
   it("answers ok without authentication", async () => {
@@ -52,8 +50,33 @@ describe("GET /health", () => {
 });
 
 describe("static API key", () => {
-  it("uses the fixed sandbox key by default", () => {
-    expect(sb.apiKey).toBe(SANDBOX_API_KEY);
+  it("makes up a new random key and client secret for every sandbox", async () => {
+    const other = await startSandbox({ counts: { customers: 3 } });
+    try {
+      for (const box of [sb, other]) {
+        expect(box.apiKey).toMatch(/^sk_sandbox_[A-Za-z0-9_-]{32}$/);
+        expect(box.clientSecret).toMatch(/^sbx_secret_[A-Za-z0-9_-]{32}$/);
+      }
+      expect(other.apiKey).not.toBe(sb.apiKey);
+      expect(other.clientSecret).not.toBe(sb.clientSecret);
+      expect((await call(other, "/v1/segments", { token: sb.apiKey })).status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("refuses the once-published key and client secret: another local process cannot read, write or inject faults", async () => {
+    expect((await call(sb, "/v1/segments", { token: PUBLISHED_KEY })).status).toBe(401);
+    expect((await call(sb, "/_sandbox/faults", { token: PUBLISHED_KEY })).status).toBe(401);
+    const faulted = await call(sb, "/_sandbox/faults", {
+      method: "POST",
+      token: PUBLISHED_KEY,
+      body: { kind: "status", status: 503 },
+    });
+    expect(faulted.status).toBe(401);
+    expect(sb.faults.list()).toEqual([]);
+    const token = await grant({ ...credentials(), client_secret: PUBLISHED_SECRET });
+    expect(token.status).toBe(401);
   });
 
   it("accepts the key as a bearer token", async () => {
@@ -79,7 +102,7 @@ describe("static API key", () => {
     const other = await startSandbox({ apiKey: "sk_custom_key_1234", counts: { customers: 3 } });
     try {
       expect((await call(other, "/v1/segments")).status).toBe(200);
-      expect((await call(other, "/v1/segments", { token: SANDBOX_API_KEY })).status).toBe(401);
+      expect((await call(other, "/v1/segments", { token: sb.apiKey })).status).toBe(401);
     } finally {
       await other.close();
     }
@@ -88,7 +111,7 @@ describe("static API key", () => {
 
 describe("POST /oauth/token", () => {
   it("grants a bearer token for valid client credentials", async () => {
-    const res = await grant({ ...credentials, scope: "customers:read" });
+    const res = await grant({ ...credentials(), scope: "customers:read" });
     expect(res.status).toBe(200);
     const body = res.body as unknown as TokenBody;
     expect(body.token_type).toBe("Bearer");
@@ -98,31 +121,31 @@ describe("POST /oauth/token", () => {
   });
 
   it("accepts client credentials sent with HTTP Basic", async () => {
-    const basic = Buffer.from(`${SANDBOX_CLIENT_ID}:${SANDBOX_CLIENT_SECRET}`).toString("base64");
+    const basic = Buffer.from(`${SANDBOX_CLIENT_ID}:${sb.clientSecret}`).toString("base64");
     const res = await grant({ grant_type: "client_credentials" }, { Authorization: `Basic ${basic}` });
     expect(res.status).toBe(200);
   });
 
   it("answers 401 invalid_client for a wrong secret", async () => {
-    const res = await grant({ ...credentials, client_secret: "nope" });
+    const res = await grant({ ...credentials(), client_secret: "nope" });
     expect(res.status).toBe(401);
     expect(res.body.error).toBe("invalid_client");
   });
 
   it("answers 400 unsupported_grant_type for another grant", async () => {
-    const res = await grant({ ...credentials, grant_type: "password" });
+    const res = await grant({ ...credentials(), grant_type: "password" });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("unsupported_grant_type");
   });
 
   it("answers 400 invalid_request when grant_type is missing", async () => {
-    const res = await grant({ client_id: SANDBOX_CLIENT_ID, client_secret: SANDBOX_CLIENT_SECRET });
+    const res = await grant({ client_id: SANDBOX_CLIENT_ID, client_secret: sb.clientSecret });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("invalid_request");
   });
 
   it("rejects a token once the injected clock passes its expiry", async () => {
-    const token = ((await grant(credentials)).body as unknown as TokenBody).access_token;
+    const token = ((await grant(credentials())).body as unknown as TokenBody).access_token;
     clock.advance(59_000);
     expect((await call(sb, "/v1/segments", { token })).status).toBe(200);
     clock.advance(1_000);
@@ -132,7 +155,7 @@ describe("POST /oauth/token", () => {
   });
 
   it("rejects every issued token after revokeTokens(), while the API key keeps working", async () => {
-    const token = ((await grant(credentials)).body as unknown as TokenBody).access_token;
+    const token = ((await grant(credentials())).body as unknown as TokenBody).access_token;
     expect((await call(sb, "/v1/segments", { token })).status).toBe(200);
     sb.revokeTokens();
     expect((await call(sb, "/v1/segments", { token })).status).toBe(401);
@@ -141,12 +164,12 @@ describe("POST /oauth/token", () => {
 
   it("can be faulted like any API route, so token refresh failures can be tested", async () => {
     sb.faults.add({ kind: "status", status: 503, path: "/oauth/token", times: 1 });
-    expect((await grant(credentials)).status).toBe(503);
-    expect((await grant(credentials)).status).toBe(200);
+    expect((await grant(credentials())).status).toBe(503);
+    expect((await grant(credentials())).status).toBe(200);
   });
 
   it("does not accept an OAuth token on the admin routes", async () => {
-    const token = ((await grant(credentials)).body as unknown as TokenBody).access_token;
+    const token = ((await grant(credentials())).body as unknown as TokenBody).access_token;
     expect((await call(sb, "/_sandbox/faults", { token })).status).toBe(401);
   });
 });
