@@ -226,11 +226,54 @@ export function apiErrorFromTransport(failure: TransportFailure, cause: unknown)
   }
 }
 
+/**
+ * The error for a 2xx answer that breaks the contract. Its cause is logged (src/boundary.ts), so it is reduced to
+ * what names the failure without quoting the body: JSON.parse's SyntaxError repeats the start of the body (a short
+ * one whole, tokens and customer text included), so it never travels on as the cause, whoever passes it.
+ */
 export function invalidResponse(reason: string, details: ApiErrorDetails = {}): ApiInvalidResponseError {
+  const { cause, ...rest } = details;
   return new ApiInvalidResponseError(
     `The customer API sent a response that does not match its contract (${reason}).`,
-    { ...details, nextStep: "This is an upstream fault; tell the user and do not retry in a loop." },
+    {
+      ...rest,
+      ...(cause === undefined ? {} : { cause: bodyFreeCause(cause) }),
+      nextStep: "This is an upstream fault; tell the user and do not retry in a loop.",
+    },
   );
+}
+
+/** A cause that says what failed without any text taken from the upstream body. */
+function bodyFreeCause(cause: unknown): Error {
+  // The transport's own causes (src/api/transport.ts sanitizedCause) hold a code and the HTTP library's message.
+  if (cause instanceof Error && cause.name === "TransportError") return cause;
+  const issues = (cause as { issues?: unknown } | null)?.issues;
+  const safe = new Error(
+    cause instanceof SyntaxError
+      ? "the body is not valid JSON"
+      : Array.isArray(issues)
+        ? describeIssues(issues as Array<{ path?: unknown; code?: unknown }>)
+        : "the body could not be read",
+  );
+  safe.name = cause instanceof Error ? cause.name : "Error";
+  return safe;
+}
+
+/**
+ * "field `data.0.currency`: custom; …" for up to five zod issues. Path segments are array indices or schema keys;
+ * anything else (a key the upstream chose) is shown as `[key]`.
+ */
+export function describeIssues(issues: ReadonlyArray<{ path?: unknown; code?: unknown }>): string {
+  if (issues.length === 0) return "unexpected shape";
+  const describe = (issue: { path?: unknown; code?: unknown }) => {
+    const path = Array.isArray(issue.path) && issue.path.length > 0
+      ? issue.path.map((segment) => (typeof segment === "number" || (typeof segment === "string" && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(segment)) ? String(segment) : "[key]")).join(".")
+      : "body";
+    const code = typeof issue.code === "string" && /^[a-z_]{1,40}$/.test(issue.code) ? issue.code : "invalid";
+    return `field \`${path}\`: ${code}`;
+  };
+  const shown = issues.slice(0, 5).map(describe).join("; ");
+  return issues.length > 5 ? `${shown}; and ${issues.length - 5} more` : shown;
 }
 
 /** Narrowing helper for callers that only need the code. */

@@ -11,6 +11,7 @@ import {
   ApiAuthError,
   apiErrorFromResponse,
   apiErrorFromTransport,
+  describeIssues,
   invalidResponse,
   isApiError,
   type TransportFailure,
@@ -323,8 +324,5 @@ function parseJsonOrUndefined(raw: string): unknown {
 
 /** Names the first mismatching field without quoting any upstream value. */
 function describeMismatch(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "unexpected shape";
-  const path = issue.path.length ? issue.path.join(".") : "body";
-  return `field \`${path}\`: ${issue.code}`;
+  return describeIssues(error.issues.slice(0, 1));
 }
