@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { describeVariables, EnvSchema, type EnvVars, type LogLevel, VARIABLES } from "./env.js";
 import { ConfigurationError } from "./errors.js";
+import { didYouMean } from "./names.js";
 import { type AccessSettings, parseNameList, PROFILES, type Profile, type Scope, SCOPES, TOOLSETS } from "./policy/access.js";
 import { allTools } from "./tools/index.js";
 import type { FaultRule } from "./sandbox/index.js";
@@ -90,6 +91,8 @@ export type Command =
 
 type Env = Record<string, string | undefined>;
 
+const COMMANDS = ["serve", "doctor", "sandbox"];
+
 const FLAG_OPTIONS = {
   sandbox: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -111,10 +114,15 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
 
   const [subcommand, ...extra] = flags.positionals;
   const problems: string[] = [];
+  // Neither message repeats the argument: it could be a secret pasted in the wrong place.
   if (subcommand !== undefined && !["serve", "sandbox", "doctor"].includes(subcommand)) {
-    problems.push(`Unknown command "${subcommand}"; the commands are serve (the default), doctor and sandbox.`);
+    problems.push(
+      `Unknown command${didYouMean(subcommand, COMMANDS)}; the commands are serve (the default), doctor and sandbox.`,
+    );
   }
-  if (extra.length > 0) problems.push(`Unexpected extra arguments: ${extra.join(" ")}.`);
+  if (extra.length > 0) {
+    problems.push(`${extra.length} unexpected extra argument${extra.length > 1 ? "s" : ""} after the command; it takes none.`);
+  }
 
   // Log level and seed are conveniences a flag may override. The access flags are not merged into the
   // environment: they are read beside it and can only narrow it (see accessOf).
@@ -164,9 +172,13 @@ function buildServeConfig(vars: EnvVars, env: Env, flags: AccessFlags, sandbox: 
       "No customer API is configured: set CUSTOMER_API_URL (with CUSTOMER_API_KEY) to use a real API, or pass --sandbox (or set CUSTOMER_MCP_SANDBOX=true) to use the built-in sandbox.",
     ]);
   } else {
-    const url = new URL(vars.CUSTOMER_API_URL);
-    if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    if (isPlainHttpToRemote(vars.CUSTOMER_API_URL)) {
       warnings.push("CUSTOMER_API_URL uses plain http to a non-loopback host: credentials travel unencrypted.");
+    }
+    if (vars.CUSTOMER_API_TOKEN_URL && isPlainHttpToRemote(vars.CUSTOMER_API_TOKEN_URL)) {
+      warnings.push(
+        "CUSTOMER_API_TOKEN_URL uses plain http to a non-loopback host: the client secret and the tokens travel unencrypted.",
+      );
     }
     backend = { kind: "remote", url: vars.CUSTOMER_API_URL, credentials: credentialsOf(vars) };
   }
@@ -340,14 +352,60 @@ function parseFlags(argv: readonly string[]) {
   try {
     return parseArgs({ args: [...argv], options: FLAG_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new ConfigurationError([`${detail} Run customer-mcp --help to see the options.`]);
+    throw new ConfigurationError([`${describeFlagError(error, argv)} Run customer-mcp --help to see the options.`]);
   }
+}
+
+/** Every spelling of a declared flag: `--name`, and `-x` for those with a short form. */
+const DECLARED_FLAGS: readonly string[] = Object.entries(FLAG_OPTIONS).flatMap(([name, option]) => [
+  `--${name}`,
+  ...("short" in option ? [`-${option.short}`] : []),
+]);
+
+/**
+ * parseArgs quotes the offending argument in its messages; an unknown one could be a secret pasted in the wrong
+ * place, so the sentence names its position and, at most, a declared flag.
+ */
+function describeFlagError(error: unknown, argv: readonly string[]): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const option = /^Unknown option '([^']*)'/.exec(message)?.[1] ?? "";
+    const position = argv.findIndex((arg) => arg === option || arg.startsWith(`${option}=`) || (option.length === 2 && /^-[^-]/.test(arg) && arg.includes(option.slice(1))));
+    const where = position === -1 ? "" : ` (argument ${position + 1})`;
+    return `An unknown option was given${where}${didYouMean(option, DECLARED_FLAGS)}.`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    // These messages name a declared flag (never the value); the flag is taken from our own list all the same.
+    const flag = DECLARED_FLAGS.find((name) => message.includes(`'${name}'`) || message.includes(`'${name} `));
+    if (flag && /does not take an argument/.test(message)) return `${flag} takes no value.`;
+    if (flag) return `${flag} needs a value (write ${flag}=VALUE when the value starts with -).`;
+  }
+  return "The command line could not be read.";
 }
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "");
   return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function isPlainHttpToRemote(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname);
+}
+
+/**
+ * A URL as it may be printed or logged: scheme, host, port and path only. Configuration already refuses user
+ * names and passwords in the API and token URLs; this holds for any URL that reaches a person all the same, and
+ * drops the query and fragment too, where tokens also travel.
+ */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
+  } catch {
+    return "(not a valid URL)";
+  }
 }
 
 export const HELP_TEXT = `customer-mcp: an MCP server (stdio) for the internal customer API.

@@ -4,7 +4,7 @@
 // client's context. Output is for a person at a terminal.
 import type { Logger } from "pino";
 import { createCustomerApi } from "./api/index.js";
-import type { ApiCredentials, Config } from "./config.js";
+import { type ApiCredentials, type Config, displayUrl } from "./config.js";
 import { AppError } from "./errors.js";
 import { createPolicy } from "./policy/index.js";
 import { compileTool, modelFacing, refusalOf, type ToolListing } from "./server/tools.js";
@@ -44,7 +44,8 @@ export async function runDoctor(
       print(`${name}: FAILED (${reason})`);
     }
   };
-  await check("API health", async () => `${target.baseUrl} answered ${(await api.health()).status}`);
+  // The URL is shown without user name, password, query or fragment, whatever it holds.
+  await check("API health", async () => `${displayUrl(target.baseUrl)} answered ${(await api.health()).status}`);
   await check("credentials", async () => `${(await api.segments.list()).length} segments readable`);
   api.close();
 

@@ -2,6 +2,7 @@
 // it is wrong) and its one-line description. The help text is generated from this table, and a test checks
 // that README.md and .env.example document every entry, so the three cannot drift apart.
 import { z } from "zod";
+import { HEADER_TOKEN } from "./api/auth.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -43,10 +44,44 @@ function booleanFlag(name: string) {
 
 const optionalText = () => z.preprocess(unsetIfEmpty, z.string().optional());
 
-function httpUrl(name: string, example: string) {
+/**
+ * An http(s) URL without a user name or password: axios would send those as HTTP Basic credentials in place of
+ * the bearer token, and a URL is printed and logged where a secret must not be. A base URL (the API's) takes no
+ * query or fragment either: paths are appended to it. The messages name the variable, never the value.
+ */
+function httpUrl(name: string, example: string, kind: "base" | "endpoint") {
   return z.preprocess(
     unsetIfEmpty,
-    z.url({ protocol: /^https?$/, error: `${name} must be an http:// or https:// URL such as ${example}.` }).optional(),
+    z
+      .string()
+      .superRefine((text, ctx) => {
+        const url = URL.canParse(text) ? new URL(text) : undefined;
+        if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+          ctx.addIssue({ code: "custom", message: `${name} must be an http:// or https:// URL such as ${example}.` });
+        } else if (url.username !== "" || url.password !== "") {
+          ctx.addIssue({
+            code: "custom",
+            message: `${name} must not contain a user name or password (user:password@); credentials go in `
+              + "CUSTOMER_API_KEY or the client-credentials variables.",
+          });
+        } else if (kind === "base" && (url.search !== "" || url.hash !== "")) {
+          ctx.addIssue({ code: "custom", message: `${name} must not have a query (?…) or fragment (#…): paths are appended to it.` });
+        }
+      })
+      .optional(),
+  );
+}
+
+function headerSafeSecret(name: string) {
+  return z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(HEADER_TOKEN, {
+        error: `${name} must be printable ASCII without spaces or line breaks, because it is sent in an HTTP header; `
+          + "look for a stray space or newline, or a character copied from a formatted document.",
+      })
+      .optional(),
   );
 }
 
@@ -74,7 +109,7 @@ interface Variable {
 /** The variables, in the order the help text lists them. */
 export const VARIABLES = {
   CUSTOMER_API_URL: {
-    schema: httpUrl("CUSTOMER_API_URL", "https://customers.internal.example.com"),
+    schema: httpUrl("CUSTOMER_API_URL", "https://customers.internal.example.com", "base"),
     description: "base URL of the customer API (required unless --sandbox)",
   },
   CUSTOMER_MCP_SANDBOX: {
@@ -82,11 +117,11 @@ export const VARIABLES = {
     description: "true: use the built-in sandbox API, like --sandbox (for clients that can only set env; default false)",
   },
   CUSTOMER_API_KEY: {
-    schema: optionalText(),
+    schema: headerSafeSecret("CUSTOMER_API_KEY"),
     description: "bearer API key (with CUSTOMER_API_URL, unless client credentials are set)",
   },
   CUSTOMER_API_TOKEN_URL: {
-    schema: httpUrl("CUSTOMER_API_TOKEN_URL", "https://auth.internal.example.com/oauth/token"),
+    schema: httpUrl("CUSTOMER_API_TOKEN_URL", "https://auth.internal.example.com/oauth/token", "endpoint"),
     description: "OAuth 2.0 token endpoint for the client-credentials grant (instead of an API key)",
   },
   CUSTOMER_API_CLIENT_ID: { schema: optionalText(), description: "OAuth client id" },

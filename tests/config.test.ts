@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Config, parseCommand } from "../src/config.js";
+import { type Config, displayUrl, parseCommand } from "../src/config.js";
+import { VARIABLES } from "../src/env.js";
+import { staticKeyAuth } from "../src/api/auth.js";
 import { ConfigurationError } from "../src/errors.js";
 import { grantOf, PROFILES, SCOPES } from "../src/policy/access.js";
 import { allTools } from "../src/tools/index.js";
@@ -218,10 +220,17 @@ describe("parseCommand", () => {
     ]);
   });
 
+  // Unknown flags and commands are no longer repeated (they could be a pasted secret): a close declared name is
+  // suggested instead.
   it("explains unknown flags, commands and misplaced --port", () => {
-    expect(problemsOf(["--sandbx"], {})[0]).toMatch(/--sandbx.*customer-mcp --help/);
+    expect(problemsOf(["--sandbx"], {})).toEqual([
+      "An unknown option was given (argument 1) (did you mean --sandbox?). Run customer-mcp --help to see the options.",
+    ]);
     expect(problemsOf(["deploy"], {})[0]).toBe(
-      'Unknown command "deploy"; the commands are serve (the default), doctor and sandbox.',
+      "Unknown command; the commands are serve (the default), doctor and sandbox.",
+    );
+    expect(problemsOf(["docter"], {})[0]).toBe(
+      "Unknown command (did you mean doctor?); the commands are serve (the default), doctor and sandbox.",
     );
     expect(problemsOf(["--sandbox", "--port", "1"], {})[0]).toMatch(
       /--port only applies to the sandbox command/,
@@ -347,5 +356,114 @@ describe("access flags only narrow the environment", () => {
       }),
       { seed: 12, numRuns: 300 },
     );
+  });
+});
+
+describe("configuration errors never repeat a value", () => {
+  // What a key pasted into the wrong place looks like; none of it may reach stderr.
+  const SECRET = "sk_live_Zq8vN3pW0xY7";
+  const shapes = [SECRET, ` ${SECRET} `, `${SECRET},${SECRET}`, `[${SECRET}]`, `https://${SECRET}@example.com`, `-${SECRET}`];
+
+  const allProblems = (argv: string[], env: Record<string, string>): string[] => {
+    try {
+      parseCommand(argv, env);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigurationError) return [...error.problems];
+      throw error;
+    }
+  };
+
+  it.each(Object.keys(VARIABLES))("%s: a pasted secret in it is never echoed", (name) => {
+    for (const value of shapes) {
+      for (const argv of [[], ["--sandbox"], ["sandbox"], ["doctor"]]) {
+        const problems = allProblems(argv, { ...REMOTE, [name]: value });
+        expect(problems.join("\n")).not.toContain("sk_live_Zq8");
+      }
+    }
+  });
+
+  it.each(["--profile", "--tools", "--exclude-tools", "--log-level", "--seed", "--port"])("%s SECRET: never echoed", (flag) => {
+    for (const value of shapes) {
+      for (const argv of [[flag, value], [`${flag}=${value}`], ["sandbox", flag, value]]) {
+        expect(allProblems(argv, REMOTE).join("\n")).not.toContain("sk_live_Zq8");
+      }
+    }
+  });
+
+  it("unknown options, commands and extra arguments are named by position, never repeated", () => {
+    for (const argv of [[SECRET], [`--${SECRET}`], [`--${SECRET}=x`], [`-${SECRET}`], ["serve", SECRET], ["--sandbox=" + SECRET]]) {
+      const problems = allProblems(argv, REMOTE);
+      expect(problems.length, argv.join(" ")).toBeGreaterThan(0);
+      expect(problems.join("\n")).not.toContain("sk_live_Zq8");
+    }
+    expect(allProblems(["serve", SECRET], REMOTE)).toEqual(["1 unexpected extra argument after the command; it takes none."]);
+    expect(allProblems(["--sandbox=on"], REMOTE)[0]).toBe("--sandbox takes no value. Run customer-mcp --help to see the options.");
+  });
+
+  it("an unknown tool, scope or toolset is named by position, with a suggestion from the known names only", () => {
+    expect(allProblems(["--sandbox"], { CUSTOMER_MCP_TOOLS: `get_customer,${SECRET},serch_customers` })).toEqual([
+      `CUSTOMER_MCP_TOOLS: entries 2, 3 (did you mean search_customers?) are not known tools (of 3 given); known tools are ${allTools.map((t) => t.name).join(", ")}.`,
+    ]);
+    expect(allProblems(["--sandbox", "--exclude-tools", SECRET], {})[0]).toMatch(/^--exclude-tools: entry 1 is not a known tool \(of 1 given\)/);
+    expect(allProblems(["--sandbox"], { CUSTOMER_MCP_SCOPES: "customers:reed" })[0]).toMatch(/^CUSTOMER_MCP_SCOPES: entry 1 \(did you mean customers:read\?\) is not a known scope/);
+  });
+});
+
+describe("credentials in the configuration", () => {
+  it.each([
+    ["a user and password", "https://svc:hunter2pass@customers.example.com"],
+    ["a user alone", "https://svc@customers.example.com"],
+  ])("refuses CUSTOMER_API_URL with %s (axios would send them instead of the key), without repeating it", (_label, url) => {
+    const problems = problemsOf([], { ...REMOTE, CUSTOMER_API_URL: url });
+    expect(problems).toEqual([
+      "CUSTOMER_API_URL must not contain a user name or password (user:password@); credentials go in CUSTOMER_API_KEY or the client-credentials variables.",
+    ]);
+  });
+
+  it("refuses a query or fragment on CUSTOMER_API_URL, where a token could hide and paths could not be appended", () => {
+    for (const url of ["https://customers.example.com/?api_key=hunter2pass", "https://customers.example.com/#hunter2pass"]) {
+      const [problem] = problemsOf([], { ...REMOTE, CUSTOMER_API_URL: url });
+      expect(problem).toMatch(/^CUSTOMER_API_URL must not have a query/);
+    }
+  });
+
+  it("refuses a user and password in CUSTOMER_API_TOKEN_URL, and warns when it is plain http to a remote host", () => {
+    const oauth = {
+      CUSTOMER_API_URL: REMOTE.CUSTOMER_API_URL,
+      CUSTOMER_API_CLIENT_ID: "customer-mcp",
+      CUSTOMER_API_CLIENT_SECRET: "s3cret-value",
+    };
+    expect(problemsOf([], { ...oauth, CUSTOMER_API_TOKEN_URL: "https://id:hunter2pass@auth.example.com/token" })[0])
+      .toMatch(/^CUSTOMER_API_TOKEN_URL must not contain a user name or password/);
+    const plain = parseCommand([], { ...oauth, CUSTOMER_API_TOKEN_URL: "http://auth.example.com/oauth/token" });
+    expect(plain.kind === "serve" && plain.config.warnings).toEqual([
+      "CUSTOMER_API_TOKEN_URL uses plain http to a non-loopback host: the client secret and the tokens travel unencrypted.",
+    ]);
+    const local = parseCommand([], { ...oauth, CUSTOMER_API_TOKEN_URL: "http://127.0.0.1:4010/oauth/token" });
+    expect(local.kind === "serve" && local.config.warnings).toEqual([]);
+  });
+
+  it.each([
+    ["a non-Latin-1 character (Node would send its low byte: another key)", "sk_live_ключ"],
+    ["a Latin-1 letter", "sk_live_café"],
+    ["a trailing newline", "sk_live_abc\n"],
+    ["CR LF and a header", "sk_live_abc\r\nX-Admin: 1"],
+    ["a space", "sk_live abc"],
+    ["a tab", "sk_live\tabc"],
+    ["a zero-width space", "sk_live_\u200babc"],
+  ])("refuses CUSTOMER_API_KEY with %s, in a sentence that does not repeat it", (_label, key) => {
+    const problems = problemsOf([], { ...REMOTE, CUSTOMER_API_KEY: key });
+    expect(problems).toEqual([
+      "CUSTOMER_API_KEY must be printable ASCII without spaces or line breaks, because it is sent in an HTTP header; "
+      + "look for a stray space or newline, or a character copied from a formatted document.",
+    ]);
+    expect(() => staticKeyAuth(key)).toThrow(TypeError);
+  });
+
+  it("prints URLs without user, password, query or fragment", () => {
+    expect(displayUrl("https://svc:hunter2pass@customers.example.com:8443/base?api_key=x#y")).toBe("https://customers.example.com:8443/base");
+    expect(displayUrl("http://127.0.0.1:4010")).toBe("http://127.0.0.1:4010");
+    expect(displayUrl("not a url")).toBe("(not a valid URL)");
   });
 });

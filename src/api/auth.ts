@@ -12,8 +12,16 @@ export interface AuthProvider {
   invalidate(rejectedAuthorization?: string): boolean;
 }
 
-/** A fixed API key: nothing to refresh, so a 401 is final. */
+/**
+ * What a bearer credential may hold: it goes verbatim into the Authorization header, so only visible ASCII.
+ * Node sends each character above U+00FF as its low byte alone (a different key reaches the API, silently),
+ * and CR, LF or a space could split or reshape the header.
+ */
+export const HEADER_TOKEN = /^[\x21-\x7e]+$/;
+
+/** A fixed API key: nothing to refresh, so a 401 is final. Configuration refuses any other key first. */
 export function staticKeyAuth(apiKey: string): AuthProvider {
+  if (!HEADER_TOKEN.test(apiKey)) throw new TypeError("staticKeyAuth: the API key must be visible ASCII characters only.");
   const header = `Bearer ${apiKey}`;
   return {
     authorization: async () => header,

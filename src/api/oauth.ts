@@ -3,7 +3,7 @@
 import type { AxiosResponse } from "axios";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { AuthProvider } from "./auth.js";
+import { type AuthProvider, HEADER_TOKEN } from "./auth.js";
 import { headerString, isAxiosError, rawTextClient, sanitizedCause } from "./transport.js";
 import {
   ApiAuthError,
@@ -37,10 +37,7 @@ const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 const TokenResponseSchema = z.object({
   // The token goes verbatim into a header, so it must be visible ASCII (no CR/LF smuggling, no spaces).
-  access_token: z
-    .string()
-    .min(1)
-    .regex(/^[\x21-\x7e]+$/),
+  access_token: z.string().regex(HEADER_TOKEN),
   token_type: z.string().refine((type) => type.toLowerCase() === "bearer", "token_type must be Bearer"),
   expires_in: z.number().positive(),
 });

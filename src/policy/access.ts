@@ -1,6 +1,7 @@
 // Who may do what: scopes, the profiles that bundle them, toolsets, and the filters an operator adds. The
 // effective tool list is decided once at start; a tool outside it is neither listed nor callable.
 import { ConfigurationError } from "../errors.js";
+import { didYouMean } from "../names.js";
 
 export const SCOPES = [
   "customers:read",
@@ -75,7 +76,11 @@ export function grantOf(settings: AccessSettings): Grant {
   };
 }
 
-/** Parses a comma-separated list, checking every entry against `known`; unknown names stop startup. */
+/**
+ * Parses a comma-separated list, checking every entry against `known`; unknown names stop startup. The message
+ * says which entries (by position) are unknown and what is known, but never repeats them: a value pasted into the
+ * wrong variable (an API key in CUSTOMER_MCP_TOOLS) must not land on stderr.
+ */
 export function parseNameList<T extends string>(
   raw: string | undefined,
   known: readonly T[],
@@ -87,10 +92,13 @@ export function parseNameList<T extends string>(
     .split(",")
     .map((name) => name.trim())
     .filter(Boolean);
-  const unknown = names.filter((name) => !(known as readonly string[]).includes(name));
+  const isKnown = (name: string) => (known as readonly string[]).includes(name);
+  const unknown = names.flatMap((name, index) => (isKnown(name) ? [] : [{ position: index + 1, name }]));
   if (unknown.length > 0) {
+    const which = unknown.map(({ position, name }) => `${position}${didYouMean(name, known)}`).join(", ");
+    const entries = unknown.length > 1 ? `entries ${which} are not known ${what}s` : `entry ${which} is not a known ${what}`;
     throw new ConfigurationError([
-      `${source} names unknown ${what}${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known ${what}s are ${known.join(", ")}.`,
+      `${source}: ${entries} (of ${names.length} given); known ${what}s are ${known.join(", ")}.`,
     ]);
   }
   return names as T[];

@@ -50,13 +50,16 @@ describe("customer-mcp CLI", () => {
     expect(result.stderr).not.toContain("sk_live_do_not_print");
   });
 
-  it("exits 2 naming an unknown tool, scope or profile", () => {
+  // The unknown name is no longer repeated (it may be a key pasted into the wrong place): its position is given.
+  it("exits 2 naming where an unknown tool, scope or profile is, without repeating it", () => {
     const tools = run(["--sandbox", "--tools", "search_customers,delete_everything"]);
     expect(tools.status).toBe(2);
-    expect(tools.stderr).toContain("unknown tool delete_everything");
+    expect(tools.stderr).toContain("--tools: entry 2 is not a known tool (of 2 given)");
+    expect(tools.stderr).not.toContain("delete_everything");
     const scopes = run(["--sandbox"], { CUSTOMER_MCP_SCOPES: "customers:read,customers:delete" });
     expect(scopes.status).toBe(2);
-    expect(scopes.stderr).toContain("unknown scope customers:delete");
+    expect(scopes.stderr).toContain("CUSTOMER_MCP_SCOPES: entry 2 is not a known scope");
+    expect(scopes.stderr).not.toContain("customers:delete");
     const profile = run(["--sandbox", "--profile", "root"]);
     expect(profile.status).toBe(2);
     expect(profile.stderr).toContain("CUSTOMER_MCP_PROFILE must be one of readonly, support, billing, admin.");
@@ -73,6 +76,22 @@ describe("customer-mcp CLI", () => {
     );
     expect(result.stderr).toContain("  search_customers\n");
     expect(result.stderr).not.toContain("(writes)");
+  });
+
+  it("a key pasted into the wrong variable or flag never reaches stderr", () => {
+    const key = "sk_live_pasted_by_mistake_91c";
+    for (const [args, env] of [
+      [["--sandbox"], { CUSTOMER_MCP_EXCLUDE_TOOLS: key }],
+      [["--sandbox", "--profile", key], {}],
+      [[key], {}],
+      [[`--${key}`], {}],
+      [[], { CUSTOMER_API_URL: `https://${key}@customers.example.com`, CUSTOMER_API_KEY: "k" }],
+    ] as Array<[string[], Record<string, string>]>) {
+      const result = run(args, env);
+      expect(result.status, args.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(/configuration error/);
+      expect(result.stderr).not.toContain("sk_live_pasted");
+    }
   });
 
   it("doctor: flags from a client's configuration only narrow the operator's environment", () => {

@@ -43,14 +43,15 @@ describe("parseNameList", () => {
     expect(parseNameList("", TOOLSETS, "toolset", "CUSTOMER_MCP_TOOLSETS")).toBeUndefined();
   });
 
-  it("stops startup on an unknown name, listing the known ones", () => {
+  // The unknown name is given by position, never repeated: it could be a secret pasted into the wrong variable.
+  it("stops startup on an unknown name, saying where it is and listing the known ones", () => {
     try {
       parseNameList("customers,marketing", TOOLSETS, "toolset", "CUSTOMER_MCP_TOOLSETS");
       throw new Error("expected a configuration error");
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as ConfigurationError).problems[0]).toBe(
-        "CUSTOMER_MCP_TOOLSETS names unknown toolset marketing; known toolsets are customers, tickets, billing, exports.",
+        "CUSTOMER_MCP_TOOLSETS: entry 2 is not a known toolset (of 2 given); known toolsets are customers, tickets, billing, exports.",
       );
     }
   });
