@@ -5,13 +5,17 @@
 //
 // dist/ is swapped in whole, by two renames, so a process spawned from dist/ during a build sees either the old
 // or the new build, never a half-written one. Flags: --outdir DIR (build elsewhere, e.g. for a comparison).
-import { mkdirSync, renameSync, rmSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+//
+// Beside the JavaScript, dist/sbom.cdx.json lists every npm package the bundle contains (scripts/sbom.mjs), so
+// the package says what is inside it.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { sbomFor } from "./sbom.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -67,6 +71,8 @@ export async function buildDist(outdir) {
     metafile: true,
     logLevel: "warning",
   });
+  writeFileSync(join(staging, "sbom.cdx.json"), `${JSON.stringify(sbomFor(result.metafile, root), null, 2)}\n`);
+  relocateSourceMaps(staging, target);
   const old = `${staging}-old`;
   mkdirSync(dirname(target), { recursive: true });
   try {
@@ -79,6 +85,21 @@ export async function buildDist(outdir) {
   return Object.entries(result.metafile.outputs)
     .filter(([file]) => file.endsWith(".js"))
     .map(([file, output]) => ({ file: join(outdir, file.split("/").pop()), bytes: output.bytes }));
+}
+
+/**
+ * esbuild writes each map's `sources` relative to where the map was written (the staging folder); they are
+ * rewritten relative to where it ends up, so a debugger (and the SBOM test) finds the real files.
+ */
+function relocateSourceMaps(staging, target) {
+  for (const name of readdirSync(staging).filter((file) => file.endsWith(".js.map"))) {
+    const file = join(staging, name);
+    const map = JSON.parse(readFileSync(file, "utf8"));
+    map.sources = map.sources.map((source) =>
+      /^[a-z]+:/.test(source) ? source : relative(target, resolve(staging, source)).split(sep).join("/"),
+    );
+    writeFileSync(file, JSON.stringify(map));
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,5 +1,6 @@
 // npm run bundle: the MCP Bundle (customer-mcp.mcpb) that Claude Desktop installs with one click. Builds dist/,
-// stages only what the bundle runs (manifest.json, dist/*.js, a trimmed package.json, README.md, LICENSE) in a
+// stages only what the bundle runs (manifest.json, dist/*.js, a trimmed package.json, README.md, LICENSE), plus
+// the SBOM of what dist/ contains (dist/sbom.cdx.json), in a
 // temporary folder, then runs `mcpb validate` and `mcpb pack` (@anthropic-ai/mcpb, local and offline) on it.
 // The bundle needs no node_modules: dist/ imports only Node built-ins.
 //
@@ -50,13 +51,14 @@ if (manifest.name !== pkg.name || manifest.version !== pkg.version) {
 if (!values["skip-build"]) await buildDist("dist");
 const scripts = readdirSync(join(root, "dist")).filter((name) => name.endsWith(".js"));
 if (!scripts.includes("index.js")) fail("dist/index.js is missing; run without --skip-build.");
+if (!readdirSync(join(root, "dist")).includes("sbom.cdx.json")) fail("dist/sbom.cdx.json is missing; run without --skip-build.");
 
 const staging = mkdtempSync(join(tmpdir(), "customer-mcp-bundle-"));
 try {
   const stage = join(staging, pkg.name);
   mkdirSync(join(stage, "dist"), { recursive: true });
   for (const file of ["manifest.json", "README.md", "LICENSE"]) copyFileSync(join(root, file), join(stage, file));
-  for (const file of scripts) copyFileSync(join(root, "dist", file), join(stage, "dist", file));
+  for (const file of [...scripts, "sbom.cdx.json"]) copyFileSync(join(root, "dist", file), join(stage, "dist", file));
   const trimmed = Object.fromEntries(PACKAGE_FIELDS.filter((key) => key in pkg).map((key) => [key, pkg[key]]));
   writeFileSync(join(stage, "package.json"), `${JSON.stringify(trimmed, null, 2)}\n`);
 

@@ -19,7 +19,7 @@ describe("the bundled build", () => {
     expect(statSync(join(DIST, "index.js")).mode & 0o111).not.toBe(0);
     for (const name of readdirSync(DIST)) {
       expect(statSync(join(DIST, name)).isFile(), `${name} is a file`).toBe(true);
-      expect(name).toMatch(/\.js(\.map)?$/);
+      expect(name).toMatch(/\.js(\.map)?$|^sbom\.cdx\.json$/);
     }
   });
 
@@ -51,9 +51,11 @@ describe("the bundled build", () => {
     expect(result.status, result.stderr).toBe(0);
     const [pack] = JSON.parse(result.stdout) as Array<{ files: Array<{ path: string }> }>;
     const paths = (pack?.files ?? []).map((file) => file.path).sort();
-    expect(paths).toEqual(expect.arrayContaining(["LICENSE", "README.md", "dist/index.js", "package.json"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["LICENSE", "README.md", "dist/index.js", "dist/sbom.cdx.json", "package.json"]),
+    );
     for (const path of paths) {
-      expect(path).toMatch(/^(dist\/[\w-]+\.js|LICENSE|README\.md|\.env\.example|package\.json)$/);
+      expect(path).toMatch(/^(dist\/([\w-]+\.js|sbom\.cdx\.json)|LICENSE|README\.md|\.env\.example|package\.json)$/);
     }
   });
 });

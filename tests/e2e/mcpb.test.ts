@@ -128,12 +128,12 @@ describe("npm run bundle", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it("packs the manifest, dist/*.js, a trimmed package.json, README.md and LICENSE, nothing else", () => {
+  it("packs the manifest, dist/*.js, the SBOM, a trimmed package.json, README.md and LICENSE, nothing else", () => {
     const files = filesUnder(unpacked).map((path) => relative(unpacked, path).split("\\").join("/"));
     expect(files).toEqual(
-      expect.arrayContaining(["manifest.json", "package.json", "README.md", "LICENSE", "dist/index.js"]),
+      expect.arrayContaining(["manifest.json", "package.json", "README.md", "LICENSE", "dist/index.js", "dist/sbom.cdx.json"]),
     );
-    const allowed = /^(manifest\.json|package\.json|README\.md|LICENSE|dist\/[\w-]+\.js)$/;
+    const allowed = /^(manifest\.json|package\.json|README\.md|LICENSE|dist\/[\w-]+\.js|dist\/sbom\.cdx\.json)$/;
     for (const file of files) expect(file).toMatch(allowed);
     const staged = JSON.parse(readFileSync(join(unpacked, "package.json"), "utf8")) as Record<string, unknown>;
     expect(staged).toMatchObject({ name: pkg.name, version: pkg.version, type: "module" });

@@ -46,12 +46,19 @@ describe("the installed package (npm pack, npm install <tarball>, npx customer-m
     await pkg?.cleanup();
   });
 
-  it("packs only dist/*.js, README.md, LICENSE, .env.example and package.json, in a small tarball", () => {
+  it("packs only dist/*.js, the SBOM, README.md, LICENSE, .env.example and package.json, in a small tarball", () => {
     expect(pkg.files).toEqual(
-      expect.arrayContaining([".env.example", "LICENSE", "README.md", "dist/index.js", "package.json"]),
+      expect.arrayContaining([
+        ".env.example",
+        "LICENSE",
+        "README.md",
+        "dist/index.js",
+        "dist/sbom.cdx.json",
+        "package.json",
+      ]),
     );
     for (const path of pkg.files) {
-      expect(path).toMatch(/^(dist\/[\w-]+\.js|README\.md|LICENSE|\.env\.example|package\.json)$/);
+      expect(path).toMatch(/^(dist\/([\w-]+\.js|sbom\.cdx\.json)|README\.md|LICENSE|\.env\.example|package\.json)$/);
     }
     expect(pkg.tarballBytes).toBeGreaterThan(0);
     expect(pkg.tarballBytes).toBeLessThan(MAX_TARBALL_BYTES);
