@@ -170,7 +170,7 @@ export function createTransport(options: TransportOptions): Transport {
     const timer = setTimeout(() => timeout.abort(new DOMException("attempt timed out", "TimeoutError")), timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
     let response: AxiosResponse<string>;
-    let authorization = "";
+    let authorization: string;
     let sending = false;
     try {
       authorization = await options.auth.authorization(signal);
