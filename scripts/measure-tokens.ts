@@ -55,7 +55,7 @@ function main(): void {
     "tools: 198; Sentry's server: 641) and the whole admin listing ≤ 8000. `tests/server/token-budget.test.ts`",
     "checks them and holds each profile to its budget in `tests/server/token-budget.json`.",
     "",
-    "What was cut, in `jsonSchemaOf` (`src/server/tools.ts`) and the descriptions: the regexes zod writes next to",
+    "What was cut, in `jsonSchemaOf` (`src/mcp/tools.ts`) and the descriptions: the regexes zod writes next to",
     "`format: date-time` and `format: email` (445 tokens in readonly); parameter text that said what the schema",
     "already says (lengths, enum values, defaults, the id's shape) or what another parameter of the same tool",
     "says; in output schemas, the ±(2^53 − 1) integer bounds, `type` beside `enum`, `additionalProperties: false`,",

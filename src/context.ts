@@ -3,7 +3,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { CustomerApi } from "./api/index.js";
-import type { Config } from "./config.js";
+import type { Config } from "./config/config.js";
 import type { Policy } from "./policy/index.js";
 import type { RefundAllowance } from "./policy/refund-limits.js";
 

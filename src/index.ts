@@ -3,21 +3,21 @@
 // stdout is reserved for JSON-RPC: only --help and --version print to it, before any server exists.
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi, loadHttpLibrary } from "./api/index.js";
-import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config.js";
+import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config/config.js";
 import { systemClock } from "./context.js";
-import { newIncidentId } from "./boundary.js";
-import { runDoctor } from "./doctor.js";
+import { newIncidentId } from "./pipeline/boundary.js";
+import { runDoctor } from "./cli/doctor.js";
 import { ConfigurationError } from "./errors.js";
 import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { createPolicy } from "./policy/index.js";
-import { createServer } from "./server.js";
-import { AuditTrail, loggerSink } from "./server/audit.js";
-import { fileSink } from "./server/audit-file.js";
-import { ClientLogMirror } from "./server/client-log.js";
-import { CallTracker } from "./server/lifecycle.js";
-import { HardenedStdioServerTransport } from "./server/stdio.js";
-import { transportErrorLogger } from "./server/transport-log.js";
+import { createServer } from "./mcp/server.js";
+import { AuditTrail, loggerSink } from "./pipeline/audit.js";
+import { fileSink } from "./pipeline/audit-file.js";
+import { ClientLogMirror } from "./mcp/client-log.js";
+import { CallTracker } from "./pipeline/lifecycle.js";
+import { HardenedStdioServerTransport } from "./transports/stdio.js";
+import { transportErrorLogger } from "./transports/transport-log.js";
 import { readPackageInfo } from "./version.js";
 
 const EXIT_CONFIG = 2;

@@ -1,7 +1,7 @@
 // The root pino logger. It writes to file descriptor 2 only, because stdout carries the JSON-RPC stream and a
 // single stray byte there breaks the client. Redaction is a safety net: code should not log secrets at all.
 import pino, { type DestinationStream, type Logger } from "pino";
-import type { LogLevel } from "./config.js";
+import type { LogLevel } from "./config/config.js";
 
 /** Keys whose values are censored wherever they appear (top level and one or two objects deep). */
 const SECRET_KEYS = new Set([

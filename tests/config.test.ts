@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Config, displayUrl, parseCommand } from "../src/config.js";
-import { VARIABLES } from "../src/env.js";
+import { type Config, displayUrl, parseCommand } from "../src/config/config.js";
+import { VARIABLES } from "../src/config/env.js";
 import { staticKeyAuth } from "../src/api/auth.js";
 import { ConfigurationError } from "../src/errors.js";
 import { grantOf, PROFILES, SCOPES } from "../src/policy/access.js";

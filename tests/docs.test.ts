@@ -2,8 +2,8 @@
 // README's configuration table, in .env.example and in --help (generated), and every tool is in the README.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { HELP_TEXT } from "../src/config.js";
-import { VARIABLES } from "../src/env.js";
+import { HELP_TEXT } from "../src/config/config.js";
+import { VARIABLES } from "../src/config/env.js";
 import { allTools } from "../src/tools/index.js";
 
 const readme = readFileSync("README.md", "utf8");

@@ -6,11 +6,11 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import pino from "pino";
 import { createCustomerApi } from "../../src/api/index.js";
-import { parseCommand } from "../../src/config.js";
+import { parseCommand } from "../../src/config/config.js";
 import { systemClock } from "../../src/context.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import { createPolicy } from "../../src/policy/index.js";
-import { createServer } from "../../src/server.js";
+import { createServer } from "../../src/mcp/server.js";
 
 export const PROJECTION_SAMPLE = 100;
 /** The target: the result text is at most this share of the raw upstream JSON. */

@@ -227,9 +227,9 @@ export function apiErrorFromTransport(failure: TransportFailure, cause: unknown)
 }
 
 /**
- * The error for a 2xx answer that breaks the contract. Its cause is logged (src/boundary.ts), so it is reduced to
- * what names the failure without quoting the body: JSON.parse's SyntaxError repeats the start of the body (a short
- * one whole, tokens and customer text included), so it never travels on as the cause, whoever passes it.
+ * The error for a 2xx answer that breaks the contract. Its cause is logged (src/pipeline/boundary.ts), so it is
+ * reduced to what names the failure without quoting the body: JSON.parse's SyntaxError repeats the start of the body
+ * (a short one whole, tokens and customer text included), so it never travels on as the cause, whoever passes it.
  */
 export function invalidResponse(reason: string, details: ApiErrorDetails = {}): ApiInvalidResponseError {
   const { cause, ...rest } = details;

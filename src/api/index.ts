@@ -3,7 +3,7 @@
 // contract means changing files in this folder only.
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { ApiCredentials, Config } from "../config.js";
+import type { ApiCredentials, Config } from "../config/config.js";
 import { type AuthProvider, staticKeyAuth } from "./auth.js";
 import { clientCredentialsAuth } from "./oauth.js";
 import { type CustomersApi, customersApi } from "./customers.js";

@@ -2,7 +2,7 @@
 // fields this server uses: zod strips the rest, so internal, risk and payment-fingerprint fields are dropped at
 // the edge and cannot leak further in. Unknown fields are tolerated, as the contract asks of clients.
 import { z } from "zod";
-import { isIsoCurrency } from "../currency.js";
+import { isIsoCurrency } from "./currency.js";
 
 const timestamp = z.string().min(1);
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{8,24}$`));

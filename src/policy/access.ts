@@ -1,7 +1,7 @@
 // Who may do what: scopes, the profiles that bundle them, toolsets, and the filters an operator adds. The
 // effective tool list is decided once at start; a tool outside it is neither listed nor callable.
 import { ConfigurationError } from "../errors.js";
-import { didYouMean } from "../names.js";
+import { didYouMean } from "../config/names.js";
 
 export const SCOPES = [
   "customers:read",

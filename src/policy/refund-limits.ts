@@ -9,7 +9,7 @@
 // Every refund is counted once, by its idempotency key: a refund the API made counts, whether this call saw the
 // answer or lost it (outcome unknown); a repeat of such a call reuses the count instead of adding another; only
 // a refund that certainly did not happen (declined, refused by the API) gives its amount back.
-import { isIsoCurrency } from "../currency.js";
+import { isIsoCurrency } from "../api/currency.js";
 import { LimitExceededError } from "../errors.js";
 import { moneyView } from "../views/money.js";
 

@@ -1,6 +1,6 @@
 // account_review: a ready conversation asking for an account review of one customer, built from the same data
 // as get_customer_overview and fenced off as data so names and notes cannot pose as instructions.
-import { completeCustomerIds } from "../completions.js";
+import { completeCustomerIds } from "../resources/completions.js";
 import { UserInputError } from "../errors.js";
 import { loadCustomerOverview } from "../tools/accounts.js";
 import { ParamCustomerId } from "../tools/params.js";

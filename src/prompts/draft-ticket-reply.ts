@@ -1,7 +1,7 @@
 // draft_ticket_reply: a ready conversation asking the model to draft a customer reply to one ticket in a chosen
 // tone. The ticket text is customer-provided, so it is handed over as fenced JSON data, framed as not-instructions.
 import { z } from "zod";
-import { completeTicketIds } from "../completions.js";
+import { completeTicketIds } from "../resources/completions.js";
 import { ParamTicketId } from "../tools/params.js";
 import { loadTicketDetail } from "../tools/tickets.js";
 import { customerNameView } from "../views/customer.js";

@@ -1,5 +1,5 @@
 // customer://customers/{customer_id}: one customer's profile as JSON, with id completion and paged listing.
-import { completeCustomerIds } from "../completions.js";
+import { completeCustomerIds } from "./completions.js";
 import { clipText } from "../policy/untrusted.js";
 import { UserInputError } from "../errors.js";
 import { ParamCustomerId } from "../tools/params.js";

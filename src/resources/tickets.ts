@@ -1,6 +1,6 @@
 // customer://tickets/{ticket_id}: one ticket with its latest comments as JSON (the get_ticket view), with id
 // completion. Not listable: there are thousands of tickets and search_tickets is the way to find one.
-import { completeTicketIds } from "../completions.js";
+import { completeTicketIds } from "./completions.js";
 import { UserInputError } from "../errors.js";
 import { ParamTicketId } from "../tools/params.js";
 import { loadTicketDetail } from "../tools/tickets.js";

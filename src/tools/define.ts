@@ -1,7 +1,7 @@
 // The shape of a tool. `defineTool` is an identity function whose only job is type inference: the handler's
 // `args` are typed from `input`, its return value is checked against `output`.
 import { z } from "zod";
-import type { Config } from "../config.js";
+import type { Config } from "../config/config.js";
 import type { CallContext } from "../context.js";
 import type { Scope, Toolset } from "../policy/access.js";
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
-import type { AuditRecord } from "../../src/server/audit.js";
+import type { AuditRecord } from "../../src/pipeline/audit.js";
 import { initialize, spawnServer } from "../helpers/spawn.js";
 
 describe("audit trail across SIGTERM", () => {

@@ -1,4 +1,4 @@
-// The MCP Bundle: manifest.json passes `mcpb validate`, agrees with package.json, src/env.ts and the tool
+// The MCP Bundle: manifest.json passes `mcpb validate`, agrees with package.json, src/config/env.ts and the tool
 // registry, and the bundle `npm run bundle` packs holds only what runs; the server configuration a client derives
 // from the manifest (mcpb's own getMcpConfigForManifest, as Claude Desktop uses it) starts that bundle against a
 // local sandbox. Everything runs offline; dist/ comes from the global setup.
@@ -11,7 +11,7 @@ import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { getMcpConfigForManifest, type McpbManifestAny } from "@anthropic-ai/mcpb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VARIABLES } from "../../src/env.js";
+import { VARIABLES } from "../../src/config/env.js";
 import { PROFILES } from "../../src/policy/access.js";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { allTools } from "../../src/tools/index.js";

@@ -2,7 +2,7 @@
 // `npx customer-mcp`. One pack and install for the whole file (beforeAll); dist/ comes from the global setup.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { VARIABLES } from "../../src/env.js";
+import { VARIABLES } from "../../src/config/env.js";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
 import { allTools } from "../../src/tools/index.js";
 import { type InstalledPackage, packAndInstall, runCommand, runSession, startStdio } from "../helpers/package.js";
@@ -13,11 +13,11 @@ const MAX_TARBALL_BYTES = 650_000;
 const packageJson = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
 /**
- * The flags parseCommand accepts, read from FLAG_OPTIONS in src/config.ts (it is not exported), with their short
+ * The flags parseCommand accepts, read from FLAG_OPTIONS in src/config/config.ts (it is not exported), with their short
  * forms, so a new flag fails this test until --help lists it.
  */
 function declaredFlags(): string[] {
-  const source = readFileSync("src/config.ts", "utf8");
+  const source = readFileSync("src/config/config.ts", "utf8");
   const block = /const FLAG_OPTIONS = \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? "";
   const flags: string[] = [];
   for (const match of block.matchAll(/^\s*"?([a-z][\w-]*)"?:\s*\{([^}]*)\}/gm)) {
@@ -30,7 +30,7 @@ function declaredFlags(): string[] {
 
 /** The subcommands parseCommand accepts, read from the list it checks positionals against. */
 function declaredSubcommands(): string[] {
-  const source = readFileSync("src/config.ts", "utf8");
+  const source = readFileSync("src/config/config.ts", "utf8");
   const list = /\[((?:"[a-z]+",?\s*)+)\]\.includes\(subcommand\)/.exec(source)?.[1] ?? "";
   return [...list.matchAll(/"([a-z]+)"/g)].map((match) => match[1] as string);
 }

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
 import type { RetryTiming } from "../../src/api/retry.js";
-import { type Config, parseCommand } from "../../src/config.js";
+import { type Config, parseCommand } from "../../src/config/config.js";
 import type { AppContext, Clock } from "../../src/context.js";
 import { createPolicy } from "../../src/policy/index.js";
 import type { Sandbox } from "../../src/sandbox/index.js";

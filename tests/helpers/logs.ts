@@ -1,7 +1,7 @@
 // A pino logger whose lines are captured in memory, so tests can assert what was (and was not) logged.
 import { Writable } from "node:stream";
 import type { Logger } from "pino";
-import type { LogLevel } from "../../src/config.js";
+import type { LogLevel } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 
 export interface CapturedLogs {

@@ -8,7 +8,7 @@ import {
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../../src/context.js";
-import { createServer, type ServerOptions } from "../../src/server.js";
+import { createServer, type ServerOptions } from "../../src/mcp/server.js";
 
 export interface Connected {
   client: Client;

@@ -4,7 +4,7 @@
 // and its repeat, faults on every attempt) are in tests/e2e/write-outcomes.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { IdempotencyKeys } from "../../src/server/idempotency.js";
+import { IdempotencyKeys } from "../../src/state/idempotency.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 import { dataOf } from "./harness.js";

@@ -4,7 +4,7 @@
 import type { ElicitRequest } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { MAX_CONFIRMATION_VALUE } from "../../src/server/confirm.js";
+import { MAX_CONFIRMATION_VALUE } from "../../src/mcp/confirm.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory } from "../helpers/mcp.js";
 

@@ -2,7 +2,7 @@
 // and whether a call is allowed or refused. Plus the operator's narrowing filters and read-only mode, and the
 // same gating for resources, resource templates and prompts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Config, parseCommand } from "../../src/config.js";
+import { type Config, parseCommand } from "../../src/config/config.js";
 import { grantOf, PROFILES, type Profile } from "../../src/policy/access.js";
 import { allPrompts } from "../../src/prompts/index.js";
 import { staticResources, templateResources } from "../../src/resources/index.js";

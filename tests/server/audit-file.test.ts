@@ -20,8 +20,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/errors.js";
-import { type AuditRecord, type AuditSink, AuditTrail, type AuditWriteFailure } from "../../src/server/audit.js";
-import { fdSink, fileSink, openAuditFile } from "../../src/server/audit-file.js";
+import { type AuditRecord, type AuditSink, AuditTrail, type AuditWriteFailure } from "../../src/pipeline/audit.js";
+import { fdSink, fileSink, openAuditFile } from "../../src/pipeline/audit-file.js";
 
 const folder = () => mkdtempSync(join(tmpdir(), "audit-file-"));
 

@@ -12,8 +12,8 @@ import {
   AuditTrail,
   loggerSink,
   summarizeArguments,
-} from "../../src/server/audit.js";
-import { fdSink, fileSink } from "../../src/server/audit-file.js";
+} from "../../src/pipeline/audit.js";
+import { fdSink, fileSink } from "../../src/pipeline/audit-file.js";
 import { testContext, type TestContextOptions } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, type ClientOptions, connectInMemory, errorOf } from "../helpers/mcp.js";

@@ -5,9 +5,9 @@ import { LoggingMessageNotificationSchema, type LoggingMessageNotification } fro
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { ClientLogMirror } from "../../src/server/client-log.js";
-import { RejectedMessageError } from "../../src/server/stdio.js";
-import { transportErrorLogger } from "../../src/server/transport-log.js";
+import { ClientLogMirror } from "../../src/mcp/client-log.js";
+import { RejectedMessageError } from "../../src/transports/stdio.js";
+import { transportErrorLogger } from "../../src/transports/transport-log.js";
 import { testContext } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";

@@ -6,8 +6,8 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { type AuditRecord, AuditTrail } from "../../src/server/audit.js";
-import { createServer } from "../../src/server.js";
+import { type AuditRecord, AuditTrail } from "../../src/pipeline/audit.js";
+import { createServer } from "../../src/mcp/server.js";
 import { testContext } from "../helpers/context.js";
 
 let sandbox: Sandbox;

@@ -4,7 +4,7 @@
 // the budget, which this test asks for once the budget has more than a little room.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { definitionTokens } from "../../src/doctor.js";
+import { definitionTokens } from "../../src/cli/doctor.js";
 import type { Profile } from "../../src/policy/access.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import {

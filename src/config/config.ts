@@ -2,11 +2,11 @@
 // becomes one plain sentence; the CLI prints them and exits 2. Secrets are never echoed in those sentences.
 import { parseArgs } from "node:util";
 import { describeVariables, EnvSchema, type EnvVars, type LogLevel, VARIABLES } from "./env.js";
-import { ConfigurationError } from "./errors.js";
+import { ConfigurationError } from "../errors.js";
 import { didYouMean } from "./names.js";
-import { type AccessSettings, parseNameList, PROFILES, type Profile, type Scope, SCOPES, TOOLSETS } from "./policy/access.js";
-import { allTools } from "./tools/index.js";
-import type { FaultRule } from "./sandbox/index.js";
+import { type AccessSettings, parseNameList, PROFILES, type Profile, type Scope, SCOPES, TOOLSETS } from "../policy/access.js";
+import { allTools } from "../tools/index.js";
+import type { FaultRule } from "../sandbox/index.js";
 
 export type { LogLevel } from "./env.js";
 
@@ -60,7 +60,7 @@ export interface Config {
     readonly idempotencyWindowMs: number;
     readonly shutdownGraceMs: number;
   };
-  /** Guards on writes that move money or block accounts (src/server/confirm.ts, src/policy/refund-limits.ts). */
+  /** Guards on writes that move money or block accounts (src/mcp/confirm.ts, src/policy/refund-limits.ts). */
   readonly writes: {
     /** Proceed without a human's confirmation when the client cannot ask for one (never the default). */
     readonly allowUnconfirmed: boolean;

@@ -1,12 +1,12 @@
 // The audit trail: one record per tools/call, whatever happened to it (done, failed, refused, declined, cut off
 // by shutdown), on stderr whatever LOG_LEVEL says and, when CUSTOMER_MCP_AUDIT_FILE is set, appended to a JSONL
-// file with synchronous writes (src/server/audit-file.ts), so a record is written before the call's answer is
+// file with synchronous writes (src/pipeline/audit-file.ts), so a record is written before the call's answer is
 // sent and SIGTERM loses nothing. A sink that fails makes the trail unhealthy until it writes a record again;
 // tools.ts refuses writes meanwhile. Records carry an argument hash and a redacted summary, never free text,
 // PII or secrets.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { ARGUMENT_NAME } from "../boundary.js";
+import { ARGUMENT_NAME } from "./boundary.js";
 
 /** What the server's policy decided for the call. */
 export type AuditDecision =

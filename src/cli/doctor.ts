@@ -3,13 +3,13 @@
 // prints the tools an agent will get after every filter, with an estimate of what their definitions cost a
 // client's context. Output is for a person at a terminal.
 import type { Logger } from "pino";
-import { createCustomerApi } from "./api/index.js";
-import { type ApiCredentials, type Config, displayUrl } from "./config.js";
-import { AppError } from "./errors.js";
-import { createPolicy } from "./policy/index.js";
-import { compileTool, modelFacing, refusalOf, type ToolListing } from "./server/tools.js";
-import { CHARS_PER_TOKEN } from "./policy/budget.js";
-import { allTools } from "./tools/index.js";
+import { createCustomerApi } from "../api/index.js";
+import { type ApiCredentials, type Config, displayUrl } from "../config/config.js";
+import { AppError } from "../errors.js";
+import { createPolicy } from "../policy/index.js";
+import { compileTool, modelFacing, refusalOf, type ToolListing } from "../mcp/tools.js";
+import { CHARS_PER_TOKEN } from "../policy/budget.js";
+import { allTools } from "../tools/index.js";
 
 export interface DoctorTarget {
   baseUrl: string;

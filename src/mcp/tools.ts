@@ -12,7 +12,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { CallScope } from "../api/index.js";
-import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../boundary.js";
+import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../pipeline/boundary.js";
 import type { AppContext, CallContext, ConfirmationRequest } from "../context.js";
 import {
   AuditUnavailableError,
@@ -24,12 +24,12 @@ import {
 import type { Grant } from "../policy/access.js";
 import { fitToBudget } from "../policy/budget.js";
 import type { RefundAllowance } from "../policy/refund-limits.js";
-import type { AuditTrail } from "./audit.js";
+import type { AuditTrail } from "../pipeline/audit.js";
 import { confirmWrite } from "./confirm.js";
 import type { ToolDefinition } from "../tools/define.js";
-import { IdempotencyKeys } from "./idempotency.js";
-import type { CallTracker } from "./lifecycle.js";
-import { ToolRateLimiter } from "./rate-limit.js";
+import { IdempotencyKeys } from "../state/idempotency.js";
+import type { CallTracker } from "../pipeline/lifecycle.js";
+import { ToolRateLimiter } from "../state/rate-limit.js";
 
 /** Who calls over stdio: the one person whose client started this process. */
 const LOCAL_CALLER = "local";

@@ -5,8 +5,8 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { isApiError } from "./api/errors.js";
-import { AppError, type ErrorCode, type InputIssue, UserInputError } from "./errors.js";
+import { isApiError } from "../api/errors.js";
+import { AppError, type ErrorCode, type InputIssue, UserInputError } from "../errors.js";
 
 /** Outcomes caused by the caller's request, not by a fault: logged at info, not warn. */
 const CALLER_ERRORS: ReadonlySet<ErrorCode> = new Set([

@@ -11,7 +11,7 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
-import { RejectedMessageError } from "./stdio.js";
+import { RejectedMessageError } from "../transports/stdio.js";
 
 /** The SDK's schema of every request a client may send, by method: the same schemas its handlers parse with. */
 const REQUEST_SCHEMAS: ReadonlyMap<string, z.ZodType> = new Map(

@@ -4,7 +4,7 @@
 // set CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES for an autonomous deployment.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import type { Config } from "../config.js";
+import type { Config } from "../config/config.js";
 import type { ConfirmationRequest, UntrustedValue } from "../context.js";
 import { type AppError, ConfirmationDeclinedError, ConfirmationRequiredError } from "../errors.js";
 import { sanitizeText } from "../policy/untrusted.js";

@@ -3,21 +3,21 @@
 // until a transport is connected.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { AppContext } from "./context.js";
-import { UNTRUSTED_NOTICE } from "./policy/untrusted.js";
-import { RefundAllowance } from "./policy/refund-limits.js";
-import type { PromptDefinition } from "./prompts/define.js";
-import { AuditTrail, loggerSink } from "./server/audit.js";
-import type { ClientLogMirror } from "./server/client-log.js";
-import { allPrompts } from "./prompts/index.js";
-import { CallTracker } from "./server/lifecycle.js";
-import { ProtocolGate } from "./server/protocol-gate.js";
-import { registerPrompts } from "./server/prompts.js";
-import { registerResources } from "./server/resources.js";
-import { registerTools } from "./server/tools.js";
-import type { ToolDefinition } from "./tools/define.js";
-import { allTools } from "./tools/index.js";
-import { readPackageInfo } from "./version.js";
+import type { AppContext } from "../context.js";
+import { UNTRUSTED_NOTICE } from "../policy/untrusted.js";
+import { RefundAllowance } from "../policy/refund-limits.js";
+import type { PromptDefinition } from "../prompts/define.js";
+import { AuditTrail, loggerSink } from "../pipeline/audit.js";
+import type { ClientLogMirror } from "./client-log.js";
+import { allPrompts } from "../prompts/index.js";
+import { CallTracker } from "../pipeline/lifecycle.js";
+import { ProtocolGate } from "./protocol-gate.js";
+import { registerPrompts } from "./prompts.js";
+import { registerResources } from "./resources.js";
+import { registerTools } from "./tools.js";
+import type { ToolDefinition } from "../tools/define.js";
+import { allTools } from "../tools/index.js";
+import { readPackageInfo } from "../version.js";
 
 export const SERVER_INSTRUCTIONS = [
   "This server works with the company's customer records (customers, transactions, tickets, notes, refunds, exports)",

@@ -1,9 +1,9 @@
 // Id completion shared by resource templates and prompt arguments: a partial input that is an id prefix, a
 // name, an email or other search text completes to matching ids. The API searches text but not id prefixes,
 // so a prefix is matched by scanning pages, bounded in pages and results.
-import type { Page } from "./api/index.js";
-import { CUSTOMER_SEARCH_FIELDS, TICKET_SEARCH_FIELDS, visibleMatches } from "./policy/search.js";
-import type { ResourceContext } from "./resources/define.js";
+import type { Page } from "../api/index.js";
+import { CUSTOMER_SEARCH_FIELDS, TICKET_SEARCH_FIELDS, visibleMatches } from "../policy/search.js";
+import type { ResourceContext } from "./define.js";
 
 export const COMPLETION_LIMIT = 10;
 const MAX_SCAN_PAGES = 10;

@@ -2,7 +2,7 @@
 // reads, prompts): the same safe message as a tool error, as an McpError with a fitting code.
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
-import { toErrorPayload } from "../boundary.js";
+import { toErrorPayload } from "../pipeline/boundary.js";
 import { AppError, UserInputError } from "../errors.js";
 
 /** JSON-RPC code the MCP spec assigns to "resource not found". */

@@ -9,7 +9,7 @@ import {
   nestingDepth,
   RejectedMessageError,
   type StdioTransportOptions,
-} from "../../src/server/stdio.js";
+} from "../../src/transports/stdio.js";
 
 interface Harness {
   input: PassThrough;

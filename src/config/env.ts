@@ -2,7 +2,7 @@
 // it is wrong) and its one-line description. The help text is generated from this table, and a test checks
 // that README.md and .env.example document every entry, so the three cannot drift apart.
 import { z } from "zod";
-import { HEADER_TOKEN } from "./api/auth.js";
+import { HEADER_TOKEN } from "../api/auth.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
