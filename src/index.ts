@@ -18,6 +18,7 @@ import { ClientLogMirror } from "./mcp/client-log.js";
 import { CallTracker } from "./pipeline/lifecycle.js";
 import { HardenedStdioServerTransport } from "./transports/stdio.js";
 import { transportErrorLogger } from "./transports/transport-log.js";
+import { TOOL_NAMES } from "./tools/index.js";
 import { readPackageInfo } from "./version.js";
 
 const EXIT_CONFIG = 2;
@@ -25,7 +26,7 @@ const EXIT_CONFIG = 2;
 async function main(): Promise<void> {
   let command: Command;
   try {
-    command = parseCommand(process.argv.slice(2), process.env);
+    command = parseCommand(process.argv.slice(2), process.env, TOOL_NAMES);
   } catch (error) {
     exitOnConfigurationError(error);
   }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Config, displayUrl, parseCommand } from "../src/config/config.js";
+import { TOOL_NAMES } from "../src/tools/index.js";
 import { VARIABLES } from "../src/config/env.js";
 import { staticKeyAuth } from "../src/api/auth.js";
 import { ConfigurationError } from "../src/errors.js";
@@ -9,7 +10,7 @@ import { allTools } from "../src/tools/index.js";
 
 function problemsOf(argv: string[], env: Record<string, string | undefined>): readonly string[] {
   try {
-    parseCommand(argv, env);
+    parseCommand(argv, env, TOOL_NAMES);
   } catch (error) {
     if (error instanceof ConfigurationError) return error.problems;
     throw error;
@@ -31,7 +32,7 @@ describe("parseCommand", () => {
   });
 
   it("builds a remote configuration with documented defaults", () => {
-    const command = parseCommand([], REMOTE);
+    const command = parseCommand([], REMOTE, TOOL_NAMES);
     expect(command.kind).toBe("serve");
     if (command.kind !== "serve") return;
     expect(command.config.backend).toEqual({
@@ -72,7 +73,7 @@ describe("parseCommand", () => {
   it("reads the access settings from flags and variables", () => {
     const command = parseCommand(["--sandbox", "--profile", "support", "--exclude-tools", "issue_refund", "--read-only"], {
       CUSTOMER_MCP_TOOLSETS: "customers, tickets",
-    });
+    }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.access).toEqual({
       profile: "support",
       readOnly: true,
@@ -88,7 +89,7 @@ describe("parseCommand", () => {
       CUSTOMER_API_CLIENT_ID: "customer-mcp",
       CUSTOMER_API_CLIENT_SECRET: "s3cret-value",
       CUSTOMER_API_SCOPE: "customers:read",
-    });
+    }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.backend).toEqual({
       kind: "remote",
       url: REMOTE.CUSTOMER_API_URL,
@@ -114,7 +115,7 @@ describe("parseCommand", () => {
   });
 
   it("uses the sandbox without any URL or key when --sandbox is given", () => {
-    const command = parseCommand(["--sandbox"], { CUSTOMER_SANDBOX_SEED: "7" });
+    const command = parseCommand(["--sandbox"], { CUSTOMER_SANDBOX_SEED: "7" }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.backend).toEqual({
       kind: "sandbox",
       seed: 7,
@@ -123,14 +124,14 @@ describe("parseCommand", () => {
   });
 
   it("warns that CUSTOMER_API_URL is ignored when --sandbox is also given", () => {
-    const command = parseCommand(["--sandbox"], REMOTE);
+    const command = parseCommand(["--sandbox"], REMOTE, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.warnings).toEqual([
       "The sandbox is on (--sandbox or CUSTOMER_MCP_SANDBOX), so CUSTOMER_API_URL is ignored.",
     ]);
   });
 
   it("warns that CUSTOMER_API_BREAKER_THRESHOLD is no longer read, naming the variables that replace it", () => {
-    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_BREAKER_THRESHOLD: "5" });
+    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_BREAKER_THRESHOLD: "5" }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.warnings).toEqual([
       expect.stringMatching(/CUSTOMER_API_BREAKER_THRESHOLD is no longer read.*CUSTOMER_API_BREAKER_FAILURE_PERCENT/),
     ]);
@@ -138,12 +139,12 @@ describe("parseCommand", () => {
 
   it("CUSTOMER_MCP_SANDBOX=true is the same as --sandbox, for clients that can only set environment variables", () => {
     for (const value of ["true", "1", "TRUE"]) {
-      const command = parseCommand([], { CUSTOMER_MCP_SANDBOX: value, CUSTOMER_API_URL: "", CUSTOMER_API_KEY: "" });
+      const command = parseCommand([], { CUSTOMER_MCP_SANDBOX: value, CUSTOMER_API_URL: "", CUSTOMER_API_KEY: "" }, TOOL_NAMES);
       expect(command.kind === "serve" && command.config.backend).toEqual({ kind: "sandbox", seed: 42, faults: [] });
     }
-    const off = parseCommand([], { ...REMOTE, CUSTOMER_MCP_SANDBOX: "false" });
+    const off = parseCommand([], { ...REMOTE, CUSTOMER_MCP_SANDBOX: "false" }, TOOL_NAMES);
     expect(off.kind === "serve" && off.config.backend.kind).toBe("remote");
-    expect(() => parseCommand([], { CUSTOMER_MCP_SANDBOX: "yes" })).toThrow(/CUSTOMER_MCP_SANDBOX must be true or false/);
+    expect(() => parseCommand([], { CUSTOMER_MCP_SANDBOX: "yes" }, TOOL_NAMES)).toThrow(/CUSTOMER_MCP_SANDBOX must be true or false/);
   });
 
   it("requires CUSTOMER_API_KEY with CUSTOMER_API_URL", () => {
@@ -177,12 +178,12 @@ describe("parseCommand", () => {
   });
 
   it("treats empty variables as unset", () => {
-    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_TIMEOUT_MS: "", LOG_LEVEL: "" });
+    const command = parseCommand([], { ...REMOTE, CUSTOMER_API_TIMEOUT_MS: "", LOG_LEVEL: "" }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.api.timeoutMs).toBe(10_000);
   });
 
   it("lets --log-level override LOG_LEVEL", () => {
-    const command = parseCommand(["--log-level", "debug"], { ...REMOTE, LOG_LEVEL: "error" });
+    const command = parseCommand(["--log-level", "debug"], { ...REMOTE, LOG_LEVEL: "error" }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.logLevel).toBe("debug");
   });
 
@@ -190,16 +191,16 @@ describe("parseCommand", () => {
     const command = parseCommand([], {
       ...REMOTE,
       CUSTOMER_API_URL: "http://customers.internal.example.com",
-    });
+    }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.warnings[0]).toMatch(/plain http/);
-    const local = parseCommand([], { ...REMOTE, CUSTOMER_API_URL: "http://127.0.0.1:4010" });
+    const local = parseCommand([], { ...REMOTE, CUSTOMER_API_URL: "http://127.0.0.1:4010" }, TOOL_NAMES);
     expect(local.kind === "serve" && local.config.warnings).toEqual([]);
   });
 
   it("reads help, version and the sandbox command", () => {
-    expect(parseCommand(["--help"], {})).toEqual({ kind: "help" });
-    expect(parseCommand(["-v"], {})).toEqual({ kind: "version" });
-    expect(parseCommand(["sandbox", "--port", "0", "--seed", "9"], {})).toEqual({
+    expect(parseCommand(["--help"], {}, TOOL_NAMES)).toEqual({ kind: "help" });
+    expect(parseCommand(["-v"], {}, TOOL_NAMES)).toEqual({ kind: "version" });
+    expect(parseCommand(["sandbox", "--port", "0", "--seed", "9"], {}, TOOL_NAMES)).toEqual({
       kind: "sandbox",
       port: 0,
       seed: 9,
@@ -211,7 +212,7 @@ describe("parseCommand", () => {
   it("parses sandbox faults from CUSTOMER_SANDBOX_FAULTS and rejects malformed JSON", () => {
     const command = parseCommand(["--sandbox"], {
       CUSTOMER_SANDBOX_FAULTS: '[{"kind":"status","status":503}]',
-    });
+    }, TOOL_NAMES);
     expect(command.kind === "serve" && command.config.backend).toMatchObject({
       faults: [{ kind: "status", status: 503 }],
     });
@@ -243,7 +244,7 @@ describe("parseCommand", () => {
 
 /** The access settings parseCommand builds for a sandbox run with these flags and variables. */
 function accessFor(argv: string[], env: Record<string, string>): { access: Config["access"]; warnings: readonly string[] } {
-  const command = parseCommand(["--sandbox", ...argv], env);
+  const command = parseCommand(["--sandbox", ...argv], env, TOOL_NAMES);
   if (command.kind !== "serve") throw new Error("expected a serve configuration");
   return { access: command.config.access, warnings: command.config.warnings };
 }
@@ -306,7 +307,7 @@ describe("access flags only narrow the environment", () => {
     expect(accessFor(["--read-only"], {}).access.readOnly).toBe(true);
     expect(accessFor([], { CUSTOMER_MCP_READ_ONLY: "true" }).access.readOnly).toBe(true);
     for (const argv of [["--read-only=false"], ["--no-read-only"]]) {
-      expect(() => parseCommand(["--sandbox", ...argv], { CUSTOMER_MCP_READ_ONLY: "true" })).toThrow(ConfigurationError);
+      expect(() => parseCommand(["--sandbox", ...argv], { CUSTOMER_MCP_READ_ONLY: "true" }, TOOL_NAMES)).toThrow(ConfigurationError);
     }
   });
 
@@ -366,7 +367,7 @@ describe("configuration errors never repeat a value", () => {
 
   const allProblems = (argv: string[], env: Record<string, string>): string[] => {
     try {
-      parseCommand(argv, env);
+      parseCommand(argv, env, TOOL_NAMES);
       return [];
     } catch (error) {
       if (error instanceof ConfigurationError) return [...error.problems];
@@ -436,11 +437,11 @@ describe("credentials in the configuration", () => {
     };
     expect(problemsOf([], { ...oauth, CUSTOMER_API_TOKEN_URL: "https://id:hunter2pass@auth.example.com/token" })[0])
       .toMatch(/^CUSTOMER_API_TOKEN_URL must not contain a user name or password/);
-    const plain = parseCommand([], { ...oauth, CUSTOMER_API_TOKEN_URL: "http://auth.example.com/oauth/token" });
+    const plain = parseCommand([], { ...oauth, CUSTOMER_API_TOKEN_URL: "http://auth.example.com/oauth/token" }, TOOL_NAMES);
     expect(plain.kind === "serve" && plain.config.warnings).toEqual([
       "CUSTOMER_API_TOKEN_URL uses plain http to a non-loopback host: the client secret and the tokens travel unencrypted.",
     ]);
-    const local = parseCommand([], { ...oauth, CUSTOMER_API_TOKEN_URL: "http://127.0.0.1:4010/oauth/token" });
+    const local = parseCommand([], { ...oauth, CUSTOMER_API_TOKEN_URL: "http://127.0.0.1:4010/oauth/token" }, TOOL_NAMES);
     expect(local.kind === "serve" && local.config.warnings).toEqual([]);
   });
 

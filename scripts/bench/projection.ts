@@ -11,6 +11,7 @@ import { systemClock } from "../../src/context.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import { createPolicy } from "../../src/policy/index.js";
 import { createServer } from "../../src/mcp/server.js";
+import { TOOL_NAMES } from "../../src/tools/index.js";
 
 export const PROJECTION_SAMPLE = 100;
 /** The target: the result text is at most this share of the raw upstream JSON. */
@@ -47,7 +48,7 @@ export interface ProjectionResult {
 export async function measureProjection(sample = PROJECTION_SAMPLE): Promise<ProjectionResult> {
   const sandbox = await startSandbox({ seed: 42 });
   // The per-tool rate limit would stop a measurement of hundreds of calls; it is not what is measured here.
-  const command = parseCommand(["--sandbox"], { CUSTOMER_MCP_CALLS_PER_MINUTE: "100000" });
+  const command = parseCommand(["--sandbox"], { CUSTOMER_MCP_CALLS_PER_MINUTE: "100000" }, TOOL_NAMES);
   if (command.kind !== "serve") throw new Error("unexpected command");
   let upstreamBytes = 0;
   const logger = pino({ level: "silent" });

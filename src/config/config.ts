@@ -5,7 +5,6 @@ import { describeVariables, EnvSchema, type EnvVars, type LogLevel, VARIABLES } 
 import { ConfigurationError } from "../errors.js";
 import { didYouMean } from "./names.js";
 import { type AccessSettings, parseNameList, PROFILES, type Profile, type Scope, SCOPES, TOOLSETS } from "../policy/access.js";
-import { allTools } from "../tools/index.js";
 import type { FaultRule } from "../sandbox/index.js";
 
 export type { LogLevel } from "./env.js";
@@ -106,8 +105,12 @@ const FLAG_OPTIONS = {
   "read-only": { type: "boolean" },
 } as const;
 
-/** Parses argv (without node and script) and the environment into the command to run. */
-export function parseCommand(argv: readonly string[], env: Env): Command {
+/**
+ * Parses argv (without node and script) and the environment into the command to run. `toolNames` are the tools
+ * the server has (index.ts passes the registry's): a name outside them stops startup. They are passed in rather
+ * than imported so configuration does not depend on the tools, which depend on it.
+ */
+export function parseCommand(argv: readonly string[], env: Env, toolNames: readonly string[]): Command {
   const flags = parseFlags(argv);
   if (flags.values.help) return { kind: "help" };
   if (flags.values.version) return { kind: "version" };
@@ -157,11 +160,20 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
     ]);
   }
   const sandbox = Boolean(flags.values.sandbox) || vars.CUSTOMER_MCP_SANDBOX;
-  const config = buildServeConfig(vars, env, accessFlags, sandbox, faults);
+  const config = buildServeConfig({ vars, env, flags: accessFlags, sandbox, faults, toolNames });
   return subcommand === "doctor" ? { kind: "doctor", config } : { kind: "serve", config };
 }
 
-function buildServeConfig(vars: EnvVars, env: Env, flags: AccessFlags, sandbox: boolean, faults: FaultRule[]): Config {
+interface ServeInputs {
+  vars: EnvVars;
+  env: Env;
+  flags: AccessFlags;
+  sandbox: boolean;
+  faults: FaultRule[];
+  toolNames: readonly string[];
+}
+
+function buildServeConfig({ vars, env, flags, sandbox, faults, toolNames }: ServeInputs): Config {
   const warnings: string[] = [];
   let backend: Backend;
   if (sandbox) {
@@ -233,7 +245,7 @@ function buildServeConfig(vars: EnvVars, env: Env, flags: AccessFlags, sandbox: 
       maxSessionCurrencies: vars.CUSTOMER_MCP_MAX_SESSION_CURRENCIES,
     }),
     auditFile: vars.CUSTOMER_MCP_AUDIT_FILE,
-    access: Object.freeze(accessOf(vars, env, flags, warnings)),
+    access: Object.freeze(accessOf(vars, env, flags, warnings, toolNames)),
     logLevel: vars.LOG_LEVEL,
     warnings: Object.freeze(warnings),
   });
@@ -257,8 +269,13 @@ interface AccessFlags {
  * `--read-only` can turn read-only mode on but nothing turns it off. Where the environment sets nothing, the
  * flag applies as given. Whatever a flag asked for and did not get is a start-up warning.
  */
-function accessOf(vars: EnvVars, env: Env, flags: AccessFlags, warnings: string[]): AccessSettings {
-  const toolNames = allTools.map((tool) => tool.name);
+function accessOf(
+  vars: EnvVars,
+  env: Env,
+  flags: AccessFlags,
+  warnings: string[],
+  toolNames: readonly string[],
+): AccessSettings {
   const envScopes = parseNameList(vars.CUSTOMER_MCP_SCOPES, SCOPES, "scope", "CUSTOMER_MCP_SCOPES");
   const toolsets = parseNameList(vars.CUSTOMER_MCP_TOOLSETS, TOOLSETS, "toolset", "CUSTOMER_MCP_TOOLSETS");
   const envTools = parseNameList(vars.CUSTOMER_MCP_TOOLS, toolNames, "tool", "CUSTOMER_MCP_TOOLS");

@@ -15,3 +15,6 @@ export const allTools: readonly ToolDefinition[] = [
   ...ticketTools,
   ...exportTools,
 ];
+
+/** Every tool's name, in registration order: what configuration checks tool lists against. */
+export const TOOL_NAMES: readonly string[] = allTools.map((tool) => tool.name);

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi } from "../../src/api/index.js";
 import type { RetryTiming } from "../../src/api/retry.js";
 import { type Config, parseCommand } from "../../src/config/config.js";
+import { TOOL_NAMES } from "../../src/tools/index.js";
 import type { AppContext, Clock } from "../../src/context.js";
 import { createPolicy } from "../../src/policy/index.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
@@ -33,7 +34,7 @@ export interface TestContextOptions {
 
 export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): Config {
   const env = { CUSTOMER_API_URL: sandbox.url, CUSTOMER_API_KEY: options.apiKey ?? sandbox.apiKey };
-  const command = parseCommand([], env);
+  const command = parseCommand([], env, TOOL_NAMES);
   if (command.kind !== "serve") throw new Error("expected a serve configuration");
   const defaults = command.config;
   return {

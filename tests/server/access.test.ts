@@ -3,6 +3,7 @@
 // same gating for resources, resource templates and prompts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Config, parseCommand } from "../../src/config/config.js";
+import { TOOL_NAMES } from "../../src/tools/index.js";
 import { grantOf, PROFILES, type Profile } from "../../src/policy/access.js";
 import { allPrompts } from "../../src/prompts/index.js";
 import { staticResources, templateResources } from "../../src/resources/index.js";
@@ -83,7 +84,7 @@ describe("scope matrix", () => {
 describe("flags from a client's configuration against the operator's environment", () => {
   /** The access parseCommand derives from argv and env, as the server would run with it. */
   function accessOf(argv: string[], env: Record<string, string>): Config["access"] {
-    const command = parseCommand(["--sandbox", ...argv], env);
+    const command = parseCommand(["--sandbox", ...argv], env, TOOL_NAMES);
     if (command.kind !== "serve") throw new Error("expected a serve configuration");
     return command.config.access;
   }
