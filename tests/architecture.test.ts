@@ -16,7 +16,11 @@ function sourceFiles(dir: string): string[] {
 }
 
 // Every static import and re-export, `import type` included, and dynamic imports of a literal path.
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
+const IMPORT = new RegExp(
+  String.raw`(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["'](\.{1,2}/[^"']+)["']`
+  + String.raw`|import\(\s*["'](\.{1,2}/[^"']+)["']\s*\)`,
+  "g",
+);
 
 /** Module → the modules it imports, as paths relative to src/. */
 function importGraph(): Map<string, string[]> {
