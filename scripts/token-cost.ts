@@ -4,7 +4,7 @@
 import { getTokenizer } from "@anthropic-ai/tokenizer";
 import { getEncoding } from "js-tiktoken";
 import { grantOf, PROFILES, type Profile } from "../src/policy/access.js";
-import { compileTool, modelFacing, refusalOf, type ToolListing } from "../src/mcp/tools.js";
+import { compileTool, modelFacing, refusalOf, type ToolListing } from "../src/mcp/catalog.js";
 import type { ToolDefinition } from "../src/tools/define.js";
 import { allTools } from "../src/tools/index.js";
 

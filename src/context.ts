@@ -1,11 +1,14 @@
-// The one object every handler receives. Built once in index.ts (or by a test) and passed down explicitly:
-// there are no module-level singletons, so a test can build as many independent servers as it likes.
+// The objects handlers receive. The AppContext is built once per process in index.ts (or by a test) and passed down
+// explicitly: there are no module-level singletons, so a test can build as many independent servers as it likes.
+// Per call it is joined by the principal it runs for (PrincipalContext) and, for tools, the call's guards.
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { CustomerApi } from "./api/index.js";
 import type { Config } from "./config/config.js";
+import type { Principal } from "./pipeline/principal.js";
 import type { Policy } from "./policy/index.js";
 import type { RefundAllowance } from "./policy/refund-limits.js";
+import type { StateStores } from "./state/stores.js";
 
 /** Time, injectable: tests pass a clock whose sleep advances a fake now instantly. */
 export interface Clock {
@@ -21,13 +24,23 @@ export const systemClock: Clock = {
   },
 };
 
+/** The parts one process shares between every caller it serves. Nothing here belongs to one caller. */
 export interface AppContext {
   readonly config: Config;
   readonly logger: Logger;
   readonly api: CustomerApi;
-  /** The grant, and how data is presented to the model under it (PII masking). */
-  readonly policy: Policy;
   readonly clock: Clock;
+  /** State that guards writes and money, keyed by principal (src/state/). */
+  readonly state: StateStores;
+}
+
+/** What every call's handler gets besides the app: who is calling, with what grant, and the call's signal. */
+export interface PrincipalContext extends AppContext {
+  readonly principal: Principal;
+  /** The principal's policy: their grant, and how data is presented to them (PII masking). */
+  readonly policy: Policy;
+  /** Aborted when the client cancels the call or the connection closes; API requests of the call follow it. */
+  readonly signal: AbortSignal;
 }
 
 /** A value someone else wrote (a customer's name, the model's note): shown on one line, clipped and quoted. */
@@ -51,11 +64,9 @@ export interface ConfirmationRequest {
   readonly confirmLabel: string;
 }
 
-/** What a tool handler gets for one call: the app context plus this call's signal, logger and progress. */
-export interface CallContext extends AppContext {
+/** What a tool handler gets for one call: who is calling, plus this call's logger, progress and write guards. */
+export interface CallContext extends PrincipalContext {
   readonly callId: string;
-  /** Aborted when the client cancels the call or the connection closes. */
-  readonly signal: AbortSignal;
   /** Child logger carrying `tool` and `call_id`. */
   readonly log: Logger;
   /** Sends `notifications/progress` when the client asked for progress; a no-op otherwise. */
@@ -64,13 +75,13 @@ export interface CallContext extends AppContext {
    * The `Idempotency-Key` for this call's write. Every POST carries one, so the HTTP layer may retry it and the
    * API replays instead of writing twice.
    */
-  idempotencyKey(): string;
+  idempotencyKey(): Promise<string>;
   /**
    * Asks the user to confirm `request` (MCP elicitation) and resolves when the write may go ahead. Throws, with
    * nothing written, when the user declines or cancels, or when the client cannot ask and the operator has not
    * allowed unconfirmed writes.
    */
   confirm(request: ConfirmationRequest): Promise<void>;
-  /** The session's refund limits (per refund, per session and currency). */
+  /** The principal's refund limits in their window (per refund, per window and currency, and across currencies). */
   readonly refunds: RefundAllowance;
 }

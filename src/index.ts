@@ -10,7 +10,8 @@ import { runDoctor } from "./cli/doctor.js";
 import { ConfigurationError } from "./errors.js";
 import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
-import { createPolicy } from "./policy/index.js";
+import { localPrincipal } from "./pipeline/principal.js";
+import { memoryStores } from "./state/memory.js";
 import { createServer } from "./mcp/server.js";
 import { AuditTrail, loggerSink } from "./pipeline/audit.js";
 import { fileSink } from "./pipeline/audit-file.js";
@@ -122,6 +123,7 @@ async function serve(config: Config): Promise<void> {
   }
   const { name, version } = readPackageInfo();
   const backend = await connectBackend(config, logger);
+  const state = memoryStores(systemClock.now);
   const api: CustomerApi = createCustomerApi({
     baseUrl: backend.baseUrl,
     credentials: backend.credentials,
@@ -129,11 +131,15 @@ async function serve(config: Config): Promise<void> {
     cache: config.cache,
     logger,
     userAgent: `${name}/${version}`,
+    doneWrites: state.idempotency,
   });
   const tracker = new CallTracker();
-  const policy = createPolicy(config.access);
-  logger.info({ scopes: [...policy.grant.scopes], pii: policy.canSeePii }, "access granted to the agent");
-  const server = createServer({ config, logger, api, policy, clock: systemClock }, { tracker, audit, clientLog });
+  // Over stdio there is one principal: whoever started this process, with the grant the configuration gives.
+  const principal = localPrincipal(config);
+  const { grant, canSeePii } = principal.policy;
+  logger.info({ subject: principal.subject, scopes: [...grant.scopes], pii: canSeePii }, "access granted to the agent");
+  const ctx = { config, logger, api, clock: systemClock, state };
+  const server = createServer(ctx, { principal, tracker, audit, clientLog });
   const transport = new HardenedStdioServerTransport();
   transport.onerror = transportErrorLogger(logger);
   await server.connect(transport);

@@ -9,7 +9,7 @@ import { createCustomerApi } from "../../src/api/index.js";
 import { parseCommand } from "../../src/config/config.js";
 import { systemClock } from "../../src/context.js";
 import { startSandbox } from "../../src/sandbox/index.js";
-import { createPolicy } from "../../src/policy/index.js";
+import { memoryStores } from "../../src/state/memory.js";
 import { createServer } from "../../src/mcp/server.js";
 import { TOOL_NAMES } from "../../src/tools/index.js";
 
@@ -64,7 +64,7 @@ export async function measureProjection(sample = PROJECTION_SAMPLE): Promise<Pro
   });
   // Measured as an operator granting PII sees it: masking would only make results smaller.
   const config = { ...command.config, access: { profile: "admin" as const, readOnly: false } };
-  const server = createServer({ config, logger, api, policy: createPolicy(config.access), clock: systemClock });
+  const server = createServer({ config, logger, api, clock: systemClock, state: memoryStores(systemClock.now) });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "measure-projection", version: "1.0.0" });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

@@ -43,19 +43,27 @@ export interface ResilienceSettings {
   cache: CacheSettings;
 }
 
+/** Which writes are known to be done, by idempotency key (src/state/stores.ts, IdempotencyStore). */
+export interface DoneWrites {
+  markDone(key: string): Promise<void>;
+  wasDone(key: string): Promise<boolean>;
+}
+
 export interface HttpClientOptions extends Omit<TransportOptions, "now"> {
   settings: ResilienceSettings;
   logger: Logger;
   timing: RetryTiming;
+  /**
+   * Where the keys of writes seen done are kept: a later request with one of them that is answered with a replay
+   * is certainly replaying that earlier write, even if its own first attempt was lost. Defaults to this client.
+   */
+  doneWrites?: DoneWrites;
 }
 
 export interface HttpClient {
   request<T>(request: HttpRequest<T>): Promise<HttpResult<T>>;
   /** Runs `fn` as one call: shared deadline, `fresh` reads, and a record of what its requests did. */
-  withCall<T>(
-    options: { fresh?: boolean; timeoutMs?: number; onScope?: (scope: CallScope) => void },
-    fn: () => Promise<T>,
-  ): Promise<{ value: T; scope: CallScope }>;
+  withCall<T>(options: CallOptions, fn: () => Promise<T>): Promise<{ value: T; scope: CallScope }>;
   /**
    * Runs `fn`, a wait that is not the API's (a human confirming a refund), without spending the current call's
    * deadline: the deadline moves later by the time `fn` took.
@@ -67,7 +75,26 @@ export interface HttpClient {
   close(): void;
 }
 
-const APPLIED_KEYS_REMEMBERED = 10_000;
+/** How one call is run: for whom, until when, with which cancellation signal, bypassing the cache or not. */
+export interface CallOptions {
+  subject: string;
+  signal?: AbortSignal;
+  fresh?: boolean;
+  timeoutMs?: number;
+  /** Receives the scope before the call runs, so a caller can read what its requests did even when it throws. */
+  onScope?: (scope: CallScope) => void;
+}
+
+const DONE_KEYS_REMEMBERED = 10_000;
+
+/** The default DoneWrites: an LRU in this client, for a client nobody shares state with. */
+function localDoneWrites(): DoneWrites {
+  const done = new LRUCache<string, true>({ max: DONE_KEYS_REMEMBERED });
+  return {
+    markDone: async (key) => void done.set(key, true),
+    wasDone: async (key) => done.has(key),
+  };
+}
 
 /** Data that must never be served stale: money moves, and an old balance could mislead a refund. */
 const NO_STALE_GROUPS = new Set(["transactions", "refunds"]);
@@ -93,9 +120,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const concurrency = bulkhead(settings.maxConcurrency, settings.maxQueue);
   const budget = new RetryBudget(settings.retryBudget, timing.now);
   const cache = new ReadCache(settings.cache);
-  // Idempotency keys of writes this client has seen done (a 2xx answer): a later request with one of them that is
-  // answered with a replay is certainly replaying that earlier write, even if its own first attempt was lost.
-  const appliedKeys = new LRUCache<string, true>({ max: APPLIED_KEYS_REMEMBERED });
+  const doneWrites = options.doneWrites ?? localDoneWrites();
 
   /**
    * One attempt: a slot from the bulkhead, then the route group's breaker, then the wire. Waiting for a slot
@@ -151,7 +176,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const isWrite = request.method !== "GET";
     let reauthenticated = false;
     let mayHaveApplied = false;
-    const appliedBefore = request.idempotencyKey !== undefined && appliedKeys.has(request.idempotencyKey);
+    const appliedBefore = request.idempotencyKey !== undefined && (await doneWrites.wasDone(request.idempotencyKey));
     /** The error a failed request ends with: for a write, whether it may have been done is part of it. */
     const fail = (error: ApiError): ApiError => {
       if (!isWrite) return error;
@@ -166,7 +191,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const result = await guardedAttempt(request, callId, attemptNo, deadline);
         const fields = { method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo };
         log.debug(fields, "upstream request succeeded");
-        if (isWrite && request.idempotencyKey) appliedKeys.set(request.idempotencyKey, true);
+        if (isWrite && request.idempotencyKey) await doneWrites.markDone(request.idempotencyKey);
         return { ...result, attempts: attemptNo, replayed: result.replayed && (appliedBefore || !mayHaveApplied) };
       } catch (error) {
         if (!isApiError(error)) throw error;
@@ -217,7 +242,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     scope: CallScope | undefined,
     deadline: number,
   ): Promise<HttpResult<T>> {
-    const key = cacheKey(request);
+    const key = cacheKey(request, scope?.subject ?? "");
     const group = routeGroup(request.path);
     if (cache.enabled && !scope?.fresh) {
       const hit = cache.fresh<HttpResult<T>>(key, timing.now());
@@ -251,8 +276,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return {
-    async request<T>(request: HttpRequest<T>): Promise<HttpResult<T>> {
+    async request<T>(given: HttpRequest<T>): Promise<HttpResult<T>> {
       const scope = scopes.current();
+      // A request made inside a call is cancelled with it, unless it brings a signal of its own (cancelling an
+      // export upstream outlives the call that gave up on it).
+      const signal = given.signal ?? scope?.signal;
+      const request = signal ? { ...given, signal } : given;
       const deadline = scope?.deadline ?? timing.now() + settings.callTimeoutMs;
       if (request.method === "GET" && request.responseType !== "text") return read(request, scope, deadline);
       if (request.method !== "GET" && scope) scope.writesSent++;
@@ -265,6 +294,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     withCall(callOptions, fn) {
       return scopes.run(
         {
+          subject: callOptions.subject,
+          ...(callOptions.signal ? { signal: callOptions.signal } : {}),
           fresh: callOptions.fresh,
           deadline: timing.now() + (callOptions.timeoutMs ?? settings.callTimeoutMs),
           ...(callOptions.onScope ? { onScope: callOptions.onScope } : {}),
@@ -287,13 +318,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
-function cacheKey(request: HttpRequest<unknown>): string {
+/**
+ * The cache entry of a read: the subject it is for, then the path and sorted query. Kept apart per subject, so
+ * an answer fetched for one caller is never served to another, whatever either may see.
+ */
+function cacheKey(request: HttpRequest<unknown>, subject: string): string {
   const query = Object.entries(request.query ?? {})
     .filter(([, value]) => value !== undefined)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`)
     .join("&");
-  return query ? `${request.path}?${query}` : request.path;
+  return `${subject}\n${query ? `${request.path}?${query}` : request.path}`;
 }
 
 /** Settles with `promise`, or rejects with `reason()` as soon as `signal` aborts (leaving `promise` handled). */

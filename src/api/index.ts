@@ -54,6 +54,8 @@ export interface CustomerApiOptions {
   onResponse?: HttpClientOptions["onResponse"];
   /** Upstream bodies larger than this fail as upstream_invalid instead of being buffered (default 16 MiB). */
   maxResponseBytes?: number;
+  /** Where writes seen done are kept, by idempotency key (the process's IdempotencyStore); defaults to the client. */
+  doneWrites?: HttpClientOptions["doneWrites"];
 }
 
 export function resilienceSettingsOf(api: Config["api"], cache?: Config["cache"]): ResilienceSettings {
@@ -104,6 +106,7 @@ export function createCustomerApi(options: CustomerApiOptions): CustomerApi {
     timing: options.timing ?? realTiming,
     userAgent: options.userAgent,
     onResponse: options.onResponse,
+    ...(options.doneWrites ? { doneWrites: options.doneWrites } : {}),
     ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
   });
   return {

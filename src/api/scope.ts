@@ -1,9 +1,14 @@
-// The scope of one tool call as the HTTP layer sees it, carried through async code by AsyncLocalStorage so the
-// typed API functions need no extra parameters: whether to bypass the cache, the call's deadline, and what the
-// call's requests did (oldest data used, whether any of it was stale, cache hits, upstream request ids).
+// The scope of one call (a tool call, a resource read, a prompt, a completion) as the HTTP layer sees it, carried
+// through async code by AsyncLocalStorage so the typed API functions need no extra parameters: who it is for, its
+// cancellation signal and deadline, whether to bypass the cache, and what its requests did (oldest data used,
+// whether any of it was stale, cache hits, upstream request ids, writes sent).
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export interface CallScope {
+  /** Who the call is for (a principal's subject): cached reads are kept apart per subject. */
+  readonly subject: string;
+  /** Aborts every request of the call (the client cancelled, or the connection went away). */
+  readonly signal: AbortSignal | undefined;
   /** Bypass cached reads (they are still refreshed). */
   readonly fresh: boolean;
   /** Epoch ms after which no attempt or retry starts (moved later by time spent waiting for a human). */
@@ -18,6 +23,8 @@ export interface CallScope {
 }
 
 export interface CallScopeOptions {
+  subject: string;
+  signal?: AbortSignal;
   fresh?: boolean;
   deadline: number;
   /** Receives the scope before `fn` runs, so a caller can read what the requests did even when `fn` throws. */
@@ -35,6 +42,8 @@ export function createCallScopes(): CallScopes {
   return {
     async run(options, fn) {
       const scope: CallScope = {
+        subject: options.subject,
+        signal: options.signal,
         fresh: options.fresh ?? false,
         deadline: options.deadline,
         oldestFetchedAt: undefined,

@@ -7,7 +7,7 @@ import { createCustomerApi } from "../api/index.js";
 import { type ApiCredentials, type Config, displayUrl } from "../config/config.js";
 import { AppError } from "../errors.js";
 import { createPolicy } from "../policy/index.js";
-import { compileTool, modelFacing, refusalOf, type ToolListing } from "../mcp/tools.js";
+import { compileTool, modelFacing, refusalOf, type ToolListing } from "../mcp/catalog.js";
 import { CHARS_PER_TOKEN } from "../policy/budget.js";
 import { allTools } from "../tools/index.js";
 

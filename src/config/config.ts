@@ -76,6 +76,8 @@ export interface Config {
   readonly auditFile: string | undefined;
   /** What the connected agent may see and do (src/policy/access.ts). */
   readonly access: AccessSettings;
+  /** Who a stdio session acts for (CUSTOMER_MCP_SUBJECT): the principal's subject. */
+  readonly subject: string;
   readonly logLevel: LogLevel;
   /** Problems that do not stop startup but an operator should see (logged once at start). */
   readonly warnings: readonly string[];
@@ -246,6 +248,7 @@ function buildServeConfig({ vars, env, flags, sandbox, faults, toolNames }: Serv
     }),
     auditFile: vars.CUSTOMER_MCP_AUDIT_FILE,
     access: Object.freeze(accessOf(vars, env, flags, warnings, toolNames)),
+    subject: vars.CUSTOMER_MCP_SUBJECT,
     logLevel: vars.LOG_LEVEL,
     warnings: Object.freeze(warnings),
   });

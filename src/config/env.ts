@@ -203,6 +203,16 @@ export const VARIABLES = {
     schema: ms("CUSTOMER_MCP_IDEMPOTENCY_WINDOW_MS", 0, 86_400_000, 600_000),
     description: "how long a repeated identical write replays the first one, in ms (default 600000)",
   },
+  CUSTOMER_MCP_SUBJECT: {
+    schema: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^[\x21-\x7e]{1,255}$/, { error: "CUSTOMER_MCP_SUBJECT must be 1-255 visible ASCII characters, such as an email or a user id." })
+        .default("local"),
+    ),
+    description: "who the stdio session acts for, in audit records and kept state (default local)",
+  },
   CUSTOMER_MCP_PROFILE: {
     schema: z.preprocess(
       (value) => (typeof value === "string" ? unsetIfEmpty(value.trim().toLowerCase()) : value),

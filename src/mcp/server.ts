@@ -1,23 +1,26 @@
-// createServer(ctx): the MCP server with every tool, resource and prompt registered. Together with
-// src/server/*.ts and index.ts, the only code that imports the MCP SDK. Side-effect free: nothing happens
-// until a transport is connected.
+// createServer(ctx, options): the MCP server for one principal, with the tools, resources and prompts their grant
+// covers. Together with the other modules of src/mcp/, src/transports/ and index.ts, the only code that imports
+// the MCP SDK. Side-effect free: nothing happens until a transport is connected. What is expensive is per process
+// and passed in (the tool catalog, the app context with its state stores); a server is cheap to make per session.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { AppContext } from "../context.js";
-import { UNTRUSTED_NOTICE } from "../policy/untrusted.js";
-import { RefundAllowance } from "../policy/refund-limits.js";
-import type { PromptDefinition } from "../prompts/define.js";
 import { AuditTrail, loggerSink } from "../pipeline/audit.js";
-import type { ClientLogMirror } from "./client-log.js";
-import { allPrompts } from "../prompts/index.js";
+import type { PipelineRuntime } from "../pipeline/call.js";
 import { CallTracker } from "../pipeline/lifecycle.js";
-import { ProtocolGate } from "./protocol-gate.js";
-import { registerPrompts } from "./prompts.js";
-import { registerResources } from "./resources.js";
-import { registerTools } from "./tools.js";
+import { localPrincipal, type Principal, withClient } from "../pipeline/principal.js";
+import { UNTRUSTED_NOTICE } from "../policy/untrusted.js";
+import type { PromptDefinition } from "../prompts/define.js";
+import { allPrompts } from "../prompts/index.js";
 import type { ToolDefinition } from "../tools/define.js";
 import { allTools } from "../tools/index.js";
 import { readPackageInfo } from "../version.js";
+import { createToolCatalog, type ToolCatalog } from "./catalog.js";
+import type { ClientLogMirror } from "./client-log.js";
+import { registerPrompts } from "./prompts.js";
+import { ProtocolGate } from "./protocol-gate.js";
+import { registerResources } from "./resources.js";
+import { registerTools } from "./tools.js";
 
 export const SERVER_INSTRUCTIONS = [
   "This server works with the company's customer records (customers, transactions, tickets, notes, refunds, exports)",
@@ -31,7 +34,11 @@ export const SERVER_INSTRUCTIONS = [
 ].join("\n");
 
 export interface ServerOptions {
-  /** Defaults to every tool; tests and policies pass a subset. */
+  /** Who the session is for. Defaults to the configuration's local principal (stdio). */
+  principal?: Principal;
+  /** The compiled tools, built once per process; defaults to compiling `tools` (or every tool). */
+  catalog?: ToolCatalog;
+  /** Defaults to every tool; tests and policies pass a subset (ignored when `catalog` is given). */
   tools?: readonly ToolDefinition[];
   prompts?: readonly PromptDefinition[];
   /** Shared with index.ts so shutdown can stop intake and wait for calls in flight. */
@@ -57,13 +64,16 @@ export function createServer(ctx: AppContext, options: ServerOptions = {}): McpS
     { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
   );
   options.clientLog?.attach(mcp.server);
-  registerTools(mcp, ctx, options.tools ?? allTools, {
+  const runtime: PipelineRuntime = {
+    ctx,
     tracker: options.tracker ?? new CallTracker(),
     audit: options.audit ?? new AuditTrail([loggerSink(ctx.logger)]),
-    // One server serves one client session (stdio), so its refund totals are the session's.
-    refunds: new RefundAllowance(ctx.config.writes),
-  });
-  registerResources(mcp, ctx);
-  registerPrompts(mcp, ctx, options.prompts ?? allPrompts);
+  };
+  const session = options.principal ?? localPrincipal(ctx.config);
+  // The client says who it is in `initialize`; every call's record names it from then on.
+  const principal = () => withClient(session, mcp.server.getClientVersion());
+  registerTools(mcp, runtime, options.catalog ?? createToolCatalog(options.tools ?? allTools), principal);
+  registerResources(mcp, runtime, principal);
+  registerPrompts(mcp, runtime, principal, options.prompts ?? allPrompts);
   return mcp;
 }

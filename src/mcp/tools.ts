@@ -1,6 +1,7 @@
-// tools/list and tools/call: compiles every ToolDefinition once (schemas, JSON Schema listing) and runs calls
-// through the error boundary. Served by our own handlers instead of McpServer.registerTool so listings are
-// computed once, validation errors share the structured error payload, and lenient string arguments work.
+// tools/list and tools/call: the listing is the principal's share of the catalog (src/mcp/catalog.ts), and every
+// call is a CallPlan run through the pipeline (src/pipeline/call.ts). Served by our own handlers instead of
+// McpServer.registerTool so listings are computed once, validation errors share the structured error payload, and
+// lenient string arguments work.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   type CallToolResult,
@@ -8,360 +9,178 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
-  type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import type { CallScope } from "../api/index.js";
-import { type ErrorPayload, newIncidentId, parseArguments, toErrorPayload } from "../pipeline/boundary.js";
-import type { AppContext, CallContext, ConfirmationRequest } from "../context.js";
-import {
-  AuditUnavailableError,
-  CallRateLimitedError,
-  ConfirmationRequiredError,
-  PolicyDeniedError,
-  ShuttingDownError,
-} from "../errors.js";
-import type { Grant } from "../policy/access.js";
+import type { CallContext, ConfirmationRequest } from "../context.js";
+import { ConfirmationRequiredError } from "../errors.js";
+import { newIncidentId, type ErrorPayload, parseArguments } from "../pipeline/boundary.js";
+import { type CallPlan, type PipelineRuntime, runCall, type RunningCall } from "../pipeline/call.js";
+import { type Principal, principalKey } from "../pipeline/principal.js";
 import { fitToBudget } from "../policy/budget.js";
-import type { RefundAllowance } from "../policy/refund-limits.js";
-import type { AuditTrail } from "../pipeline/audit.js";
-import { confirmWrite } from "./confirm.js";
-import type { ToolDefinition } from "../tools/define.js";
+import { RefundLimiter } from "../policy/refund-limits.js";
 import { IdempotencyKeys } from "../state/idempotency.js";
-import type { CallTracker } from "../pipeline/lifecycle.js";
-import { ToolRateLimiter } from "../state/rate-limit.js";
+import { type CompiledTool, isRead, refusalOf, type ToolCatalog } from "./catalog.js";
+import { confirmWrite } from "./confirm.js";
 
-/** Who calls over stdio: the one person whose client started this process. */
-const LOCAL_CALLER = "local";
+type Extra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
 
-/** One tools/list entry. */
-export type ToolListing = Tool;
-
-interface CompiledTool {
-  definition: ToolDefinition;
-  input: z.ZodType<unknown>;
-  output: z.ZodType<Record<string, unknown>>;
-  listing: ToolListing;
+interface ToolArgs {
+  args: Record<string, unknown>;
+  fresh?: boolean;
+  idempotencyKey?: string;
 }
 
 /**
- * JSON Schema for the wire, without what costs tokens on every session and tells a client nothing. zod still
- * checks every argument and every result in full; these only shorten what is listed.
- * - `$schema`: MCP already fixes the dialect.
- * - `pattern` beside `format`: zod spells date-time and email out as regexes (177 and 73 Claude tokens) next to
- *   the format that already names them.
- * Output schemas only, which models rarely see but some clients validate structuredContent against (all still
- * accept every result):
- * - the ±(2^53 - 1) bounds zod puts on every integer, which no JSON number a client gets can exceed. Input keeps
- *   its bounds: every number a model may send has a stated maximum (tests/server/input-bounds.test.ts);
- * - `type` beside `enum` or `const`, whose values already fix it; `additionalProperties: false`, which only
- *   says the server adds nothing unlisted;
- * - `required` below the top level: nearly every field of a view is always there (null when unknown), while the
- *   top level, where absence means something (truncated, stale), keeps it.
- * Views marked `.meta({ id })` (Money, UntrustedText) are defined once under `$defs` where a result uses them
- * twice or more. Input schemas stay inline: some clients strip `$defs` from them.
+ * Registers tools/list and tools/call for `principal` (the session's; the client's name is added per call, once
+ * it has sent `initialize`).
  */
-function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
-  const json = z.toJSONSchema(schema, {
-    io,
-    override: ({ jsonSchema, path }) => {
-      if (jsonSchema.format !== undefined) delete jsonSchema.pattern;
-      if (io === "input") return;
-      if (jsonSchema.type === "integer") {
-        if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
-        if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
-      }
-      if (jsonSchema.enum !== undefined || jsonSchema.const !== undefined) delete jsonSchema.type;
-      if (jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
-      if (path.length > 0) delete jsonSchema.required;
-    },
-  }) as Record<string, unknown>;
-  if (io === "input" && "$defs" in json) throw new Error("An input schema must not use $defs; inline it.");
-  inlineSingleUseDefs(json);
-  const { $schema: _dialect, ...rest } = json;
-  return rest as Tool["inputSchema"];
-}
-
-/** zod defines every marked view under `$defs`; one used once is cheaper written where it is used. */
-function inlineSingleUseDefs(root: Record<string, unknown>): void {
-  const defs = root.$defs as Record<string, object> | undefined;
-  if (!defs) return;
-  const refs = new Map<string, Record<string, unknown>[]>();
-  const visit = (node: unknown): void => {
-    if (typeof node !== "object" || node === null) return;
-    const record = node as Record<string, unknown>;
-    if (typeof record.$ref === "string") refs.set(record.$ref, [...(refs.get(record.$ref) ?? []), record]);
-    Object.values(record).forEach(visit);
-  };
-  visit(root);
-  for (const [name, definition] of Object.entries(defs)) {
-    const uses = refs.get(`#/$defs/${name}`) ?? [];
-    if (uses.length > 1) continue;
-    for (const use of uses) {
-      // The reference's own keywords (a field's description) stay and win over the definition's.
-      const { $ref: _ref, ...own } = use;
-      delete use.$ref;
-      Object.assign(use, definition, own);
-    }
-    delete defs[name];
-  }
-  if (Object.keys(defs).length === 0) delete root.$defs;
-}
-
-/** Added to every read tool: bypass the cache. */
-const FRESH_PARAM = z
-  .boolean()
-  .optional()
-  .describe("Skip the cache, e.g. right after a write.");
-
-/** Added to every write that is not naturally idempotent: names the write so repeating it never repeats it. */
-const IDEMPOTENCY_KEY_PARAM = z
-  .string()
-  // Visible ASCII (! to ~), its length in the pattern: one keyword instead of three in every write tool's schema.
-  .regex(/^[!-~]{8,128}$/, { error: "must be 8-128 visible ASCII characters" })
-  .optional()
-  .describe(
-    "Names this write: a repeat with the same key replays the first result. Same arguments within minutes count "
-    + "as one write anyway.",
-  );
-
-/** Added to every read tool's output. */
-const FRESHNESS_OUTPUT = {
-  fetched_at: z.string(),
-  // True when the API was failing and this is an older cached answer (fetched_at says how old): the name says it.
-  stale: z.boolean().optional(),
-};
-
-function isRead(definition: ToolDefinition): boolean {
-  return definition.annotations.readOnlyHint;
-}
-
-function takesIdempotencyKey(definition: ToolDefinition): boolean {
-  return !definition.annotations.readOnlyHint && !definition.annotations.idempotentHint;
-}
-
-export function compileTool(definition: ToolDefinition): CompiledTool {
-  const extraInput = isRead(definition)
-    ? { fresh: FRESH_PARAM }
-    : takesIdempotencyKey(definition)
-      ? { idempotency_key: IDEMPOTENCY_KEY_PARAM }
-      : {};
-  // Unknown argument names are rejected rather than ignored, so a typo is reported instead of silently dropped.
-  const input = z.strictObject({ ...definition.input, ...extraInput });
-  const output = z.object({ ...definition.output, ...(isRead(definition) ? FRESHNESS_OUTPUT : {}) });
-  return {
-    definition,
-    input,
-    output,
-    listing: {
-      name: definition.name,
-      title: definition.title,
-      description: definition.description,
-      inputSchema: jsonSchemaOf(input, "input"),
-      outputSchema: jsonSchemaOf(output, "output"),
-      annotations: { title: definition.title, ...definition.annotations },
-    },
-  };
-}
-
-/** Why the grant leaves a tool out of tools/list (and refuses its calls), or undefined when it is granted. */
-export function refusalOf(definition: ToolDefinition, grant: Grant): string | undefined {
-  const { name, access, annotations } = definition;
-  return grant.refusal({ name, readOnly: annotations.readOnlyHint, ...access });
-}
-
-/**
- * The part of a listing a model reads. Claude Code and VS Code build the model's tool from exactly these three
- * fields, and Claude Desktop does not show outputSchema to the model, so this is what a tool costs the context.
- */
-export function modelFacing(listing: ToolListing): {
-  name: string;
-  description?: string;
-  input_schema: Tool["inputSchema"];
-} {
-  return { name: listing.name, description: listing.description, input_schema: listing.inputSchema };
-}
-
-export interface ToolRuntime {
-  tracker: CallTracker;
-  /** Where each call's record goes. */
-  audit: AuditTrail;
-  /** The session's refund limits, shared by every call on this server. */
-  refunds: RefundAllowance;
-}
-
 export function registerTools(
   mcp: McpServer,
-  ctx: AppContext,
-  tools: readonly ToolDefinition[],
-  runtime: ToolRuntime,
+  runtime: PipelineRuntime,
+  catalog: ToolCatalog,
+  principal: () => Principal,
 ): void {
-  const compiled = new Map<string, CompiledTool>();
-  for (const tool of tools) {
-    if (compiled.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice.`);
-    compiled.set(tool.name, compileTool(tool));
-  }
-  // Tools outside the grant are not listed, and refused if called anyway (decided once, at start).
-  const grant = ctx.policy.grant;
-  const refusals = new Map<string, string>();
-  for (const tool of compiled.values()) {
-    const refusal = refusalOf(tool.definition, grant);
-    if (refusal) refusals.set(tool.definition.name, refusal);
-  }
-  // Listings are computed once: tools/list is answered from memory, in registration order.
-  const listings = [...compiled.values()]
-    .filter((tool) => !refusals.has(tool.definition.name))
-    .map((tool) => tool.listing);
-  const limiter = new ToolRateLimiter(ctx.config.limits.callsPerMinutePerTool, () => ctx.clock.now());
-  const keys = new IdempotencyKeys(ctx.config.limits.idempotencyWindowMs, () => ctx.clock.now());
+  const { ctx } = runtime;
+  const keys = new IdempotencyKeys(ctx.state.idempotency, ctx.config.limits.idempotencyWindowMs, () => ctx.clock.now());
+  const refunds = new RefundLimiter(ctx.state.documents, ctx.config.writes);
 
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
-  mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: catalog.listingsFor(principal().policy.grant),
+  }));
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const callId = newIncidentId();
-    const audit = runtime.audit.begin({
-      callId,
-      tool: request.params.name,
-      arguments: request.params.arguments,
-      client: mcp.server.getClientVersion(),
-    });
-    const tool = compiled.get(request.params.name);
-    if (!tool) {
-      audit.decision = "denied";
-      audit.finish({ outcome: "error", errorCode: "unknown_tool" });
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Unknown tool "${request.params.name}". Call tools/list to see the tools.`,
-      );
-    }
-    const name = tool.definition.name;
-    const log = ctx.logger.child({ tool: name, call_id: callId });
-    if (!runtime.tracker.enter()) {
-      audit.decision = "denied";
-      const payload = toErrorPayload(new ShuttingDownError("The server is shutting down and takes no new calls.", {
-        nextStep: "Call again once the client has restarted the server.",
-      }), log);
-      audit.finish({ outcome: "error", errorCode: payload.error_code });
-      return errorResult(payload);
-    }
-    let scope: CallScope | undefined;
-    try {
-      const refusal = refusals.get(name);
-      if (refusal) {
-        audit.decision = "denied";
-        throw new PolicyDeniedError(`${name} is not enabled on this server: ${refusal}.`, {
-          nextStep: "Use the tools listed by tools/list; ask an operator if this action is needed.",
-        });
-      }
-      // Fail closed: no write (money included) happens that the audit trail could not record. Reads go on, and
-      // their records show when the trail can be written again.
-      if (!isRead(tool.definition) && !runtime.audit.healthy) {
-        audit.decision = "denied";
-        throw new AuditUnavailableError(
-          `${name} was refused: the audit trail cannot be written right now, and this server makes no change it cannot record.`,
-          {
-            nextStep: "Nothing was changed. Read tools still work. Tell the user that an operator must fix the audit "
-              + "file (disk space, disk errors); writes are accepted again once an audit record is written.",
+    const caller = principal();
+    const tool = catalog.get(request.params.name);
+    if (!tool) throw unknownTool(runtime, caller, request.params.name, request.params.arguments);
+
+    const plan: CallPlan<ToolArgs, Record<string, unknown>, Record<string, unknown>> = {
+      admission: {
+        label: tool.definition.name,
+        refusal: refusalOf(tool.definition, caller.policy.grant),
+        write: !isRead(tool.definition),
+        bucket: `tool:${tool.definition.name}`,
+      },
+      parse: (raw) => {
+        const { fresh, idempotency_key, ...args } = parseArguments(tool.input, raw) as {
+          fresh?: boolean;
+          idempotency_key?: string;
+        } & Record<string, unknown>;
+        return { args, fresh, idempotencyKey: idempotency_key };
+      },
+      deadlineMs: tool.definition.deadlineMs?.(ctx.config) ?? ctx.config.api.callTimeoutMs,
+      fresh: (parsed) => parsed.fresh ?? false,
+      run: (parsed, call) => {
+        const callContext = toolContext(mcp, runtime, call, extra, {
+          idempotencyKey: async () => {
+            const caller = principalKey(call.principal);
+            const key = await keys.keyFor(tool.definition.name, parsed.args, caller, parsed.idempotencyKey);
+            call.record.idempotencyKey = key;
+            return key;
           },
-        );
-      }
-      const rate = limiter.take(name);
-      if (!rate.ok) {
-        audit.decision = "denied";
-        throw new CallRateLimitedError(`${name} was called too often; this server allows a limited rate per tool.`, {
-          retryAfterMs: rate.retryAfterMs,
-          nextStep: `Wait ${Math.ceil(rate.retryAfterMs / 1000)} s before calling ${name} again, and avoid calling it in a loop.`,
+          refunds: refunds.allowance(`${principalKey(call.principal)}:${call.principal.window}`),
         });
-      }
-      const { fresh, idempotency_key, ...args } = parseArguments(tool.input, request.params.arguments) as {
-        fresh?: boolean;
-        idempotency_key?: string;
-      } & Record<string, unknown>;
-      const idempotencyKey = () => {
-        const key = keys.keyFor(name, args, LOCAL_CALLER, idempotency_key);
-        audit.idempotencyKey = key;
-        return key;
-      };
-      const confirm = async (confirmation: ConfirmationRequest) => {
-        try {
-          audit.decision = await confirmWrite(confirmation, {
-            server: mcp.server,
-            writes: ctx.config.writes,
-            signal: extra.signal,
-            outsideDeadline: (fn) => ctx.api.outsideDeadline(fn),
-          });
-          if (audit.decision === "unconfirmed") log.warn("write made without confirmation (unconfirmed writes allowed)");
-        } catch (error) {
-          audit.decision = error instanceof ConfirmationRequiredError ? "denied" : "declined";
-          throw error;
-        }
-      };
-      const refunds = runtime.refunds;
-      const callContext = callContextFor(ctx, extra, { callId, log, idempotencyKey, confirm, refunds });
-      const timeoutMs = tool.definition.deadlineMs?.(ctx.config) ?? ctx.config.api.callTimeoutMs;
-      const onScope = (callScope: CallScope) => {
-        scope = callScope;
-        audit.mayHaveWritten = () => callScope.writesSent > 0;
-      };
-      const { value } = await ctx.api.withCall({ fresh, timeoutMs, onScope }, () =>
-        tool.definition.handler(args as never, callContext),
-      );
-      const shown = fitToBudget(ctx.policy.present(value), ctx.config.limits.maxResultTokens);
-      const data = tool.output.parse(isRead(tool.definition) && scope ? withFreshness(shown, scope, ctx) : shown);
-      audit.finish({ outcome: "ok", ...scopeFacts(scope) });
-      const links = tool.definition.resourceLinks?.(data as never) ?? [];
-      return {
-        content: [
-          { type: "text", text: JSON.stringify(data) },
-          ...links.map((link) => ({ type: "resource_link" as const, ...link })),
-        ],
-        structuredContent: data,
-      };
-    } catch (error) {
-      const payload = toErrorPayload(error, log);
-      const outcome = payload.error_code === "outcome_unknown" ? "unknown" : "error";
-      audit.finish({ outcome, errorCode: payload.error_code, ...scopeFacts(scope) });
-      return errorResult(payload);
-    } finally {
-      runtime.tracker.leave();
-    }
+        return tool.definition.handler(parsed.args as never, callContext);
+      },
+      present: (value, call, scope) => {
+        const budgetTokens = ctx.config.limits.maxResultTokens;
+        return presentToolResult(tool, value, { call, scope, now: ctx.clock.now(), budgetTokens });
+      },
+    };
+    const outcome = await runCall(runtime, {
+      method: "tools/call",
+      target: { tool: tool.definition.name },
+      arguments: request.params.arguments,
+      principal: caller,
+      signal: extra.signal,
+    }, plan);
+    return outcome.ok ? toolResult(tool, outcome.value) : errorResult(outcome.payload);
   });
 }
 
-function scopeFacts(scope: CallScope | undefined): { upstreamRequestIds?: string[]; cacheHits?: number } {
-  return scope ? { upstreamRequestIds: scope.upstreamRequestIds, cacheHits: scope.cacheHits } : {};
+/** The present step of a tool: the principal's view of the result, within the budget, checked against its schema. */
+function presentToolResult(
+  tool: CompiledTool,
+  value: Record<string, unknown>,
+  presenting: { call: RunningCall; scope: CallScope | undefined; now: number; budgetTokens: number },
+): Record<string, unknown> {
+  const { call, scope, now, budgetTokens } = presenting;
+  const shown = fitToBudget(call.principal.policy.present(value), budgetTokens);
+  const fresh = isRead(tool.definition) && scope ? withFreshness(shown, scope, now) : shown;
+  return tool.output.parse(fresh);
+}
+
+function toolResult(tool: CompiledTool, data: Record<string, unknown>): CallToolResult {
+  const links = tool.definition.resourceLinks?.(data as never) ?? [];
+  return {
+    content: [
+      { type: "text", text: JSON.stringify(data) },
+      ...links.map((link) => ({ type: "resource_link" as const, ...link })),
+    ],
+    structuredContent: data,
+  };
 }
 
 function errorResult(payload: ErrorPayload): CallToolResult {
   return { isError: true, content: [{ type: "text", text: JSON.stringify(payload) }] };
 }
 
-function withFreshness(value: Record<string, unknown>, scope: CallScope, ctx: AppContext): Record<string, unknown> {
+/** An unknown tool name is a protocol error, recorded like any call so the trail shows what was tried. */
+function unknownTool(runtime: PipelineRuntime, principal: Principal, name: string, args: unknown): McpError {
+  const record = runtime.audit.begin({
+    callId: newIncidentId(),
+    method: "tools/call",
+    target: { tool: name },
+    arguments: args,
+    principal: { subject: principal.subject, client: principal.client },
+  });
+  record.decision = "denied";
+  record.finish({ outcome: "error", errorCode: "unknown_tool" });
+  return new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}". Call tools/list to see the tools.`);
+}
+
+function withFreshness(value: Record<string, unknown>, scope: CallScope, now: number): Record<string, unknown> {
   return {
     ...value,
-    fetched_at: new Date(scope.oldestFetchedAt ?? ctx.clock.now()).toISOString(),
+    fetched_at: new Date(scope.oldestFetchedAt ?? now).toISOString(),
     ...(scope.stale ? { stale: true } : {}),
   };
 }
 
-type Extra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
-
-function callContextFor(
-  ctx: AppContext,
+/** What a tool handler gets: the app, the principal, and this call's logger, progress and write guards. */
+function toolContext(
+  mcp: McpServer,
+  runtime: PipelineRuntime,
+  call: RunningCall,
   extra: Extra,
-  call: Pick<CallContext, "callId" | "log" | "idempotencyKey" | "confirm" | "refunds">,
+  guards: Pick<CallContext, "idempotencyKey" | "refunds">,
 ): CallContext {
+  const { ctx } = runtime;
   const progressToken = extra._meta?.progressToken;
+  const confirm = async (confirmation: ConfirmationRequest) => {
+    try {
+      call.record.decision = await confirmWrite(confirmation, {
+        server: mcp.server,
+        writes: ctx.config.writes,
+        signal: call.signal,
+        outsideDeadline: (fn) => ctx.api.outsideDeadline(fn),
+      });
+      if (call.record.decision === "unconfirmed") call.log.warn("write made without confirmation (unconfirmed writes allowed)");
+    } catch (error) {
+      call.record.decision = error instanceof ConfirmationRequiredError ? "denied" : "declined";
+      throw error;
+    }
+  };
   return {
     ...ctx,
-    callId: call.callId,
-    signal: extra.signal,
+    principal: call.principal,
+    policy: call.principal.policy,
+    callId: call.id,
+    signal: call.signal,
     log: call.log,
-    idempotencyKey: call.idempotencyKey,
-    confirm: call.confirm,
-    refunds: call.refunds,
+    confirm,
+    ...guards,
     async reportProgress(progress, total, message) {
-      if (progressToken === undefined || extra.signal.aborted) return;
+      if (progressToken === undefined || call.signal.aborted) return;
       await extra.sendNotification({
         method: "notifications/progress",
         params: {

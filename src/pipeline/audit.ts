@@ -1,11 +1,13 @@
-// The audit trail: one record per tools/call, whatever happened to it (done, failed, refused, declined, cut off
-// by shutdown), on stderr whatever LOG_LEVEL says and, when CUSTOMER_MCP_AUDIT_FILE is set, appended to a JSONL
-// file with synchronous writes (src/pipeline/audit-file.ts), so a record is written before the call's answer is
-// sent and SIGTERM loses nothing. A sink that fails makes the trail unhealthy until it writes a record again;
-// tools.ts refuses writes meanwhile. Records carry an argument hash and a redacted summary, never free text,
-// PII or secrets.
+// The audit trail: one record per call (tools/call, resources/read and /list, prompts/get, completion/complete),
+// whatever happened to it (done, failed, refused, declined, cut off by shutdown), on stderr whatever LOG_LEVEL
+// says and, when CUSTOMER_MCP_AUDIT_FILE is set, appended to a JSONL file with synchronous writes
+// (src/pipeline/audit-file.ts), so a record is written before the call's answer is sent and SIGTERM loses nothing.
+// A sink that fails makes the trail unhealthy until it writes a record again; the admit step refuses writes
+// meanwhile. Records carry an argument hash and a redacted summary, never free text, PII or secrets.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
+import { redactPiiInText } from "../policy/pii.js";
+import { canonicalJson } from "../state/idempotency.js";
 import { ARGUMENT_NAME } from "./boundary.js";
 
 /** What the server's policy decided for the call. */
@@ -24,9 +26,18 @@ export interface AuditRecord {
   /** When the call arrived (ISO 8601). */
   time: string;
   call_id: string;
-  /** Name and version the client gave in `initialize`. */
+  /** Which MCP request: `tools/call`, `resources/read`, `resources/list`, `prompts/get` or `completion/complete`. */
+  method: CallMethod;
+  /** Who called: the principal's subject (and tenant, when there is one) and client. */
+  principal: { subject: string; tenant?: string; client: { name: string; version: string } | null };
+  /** Name and version the client gave in `initialize` (also under `principal`). */
   client: { name: string; version: string } | null;
-  tool: string;
+  /** What was called: `tool` for tools/call, `uri` for a resource, `prompt` for a prompt; a completion names the
+   * template `uri` or the `prompt`, and the `argument` it completes. */
+  tool?: string;
+  uri?: string;
+  prompt?: string;
+  argument?: string;
   /** SHA-256 of the arguments as canonical JSON (keys sorted): equal arguments, equal hash. */
   args_sha256: string;
   /** The arguments with free text replaced by its length and PII-looking values masked. */
@@ -82,11 +93,23 @@ export interface OpenAuditRecord {
   }): void;
 }
 
+/** The MCP requests that are calls: each goes through the pipeline and gets one audit record. */
+export type CallMethod = "tools/call" | "resources/read" | "resources/list" | "prompts/get" | "completion/complete";
+
+/** What a call is about, as its record names it. */
+export interface CallTarget {
+  tool?: string;
+  uri?: string;
+  prompt?: string;
+  argument?: string;
+}
+
 export interface AuditCall {
   callId: string;
-  tool: string;
+  method: CallMethod;
+  target: CallTarget;
   arguments: unknown;
-  client: { name: string; version: string } | undefined;
+  principal: { subject: string; tenant?: string; client: { name: string; version: string } | null };
 }
 
 export interface AuditWriteFailure {
@@ -147,11 +170,26 @@ export class AuditTrail {
     const startedAt = this.now();
     const started = performance.now();
     let written = false;
+    const client = call.principal.client
+      ? { name: clip(call.principal.client.name), version: clip(call.principal.client.version) }
+      : null;
+    const target = Object.fromEntries(
+      Object.entries(call.target)
+        .filter((entry): entry is [string, string] => entry[1] !== undefined)
+        // A URI is the caller's text: an email typed into it would otherwise reach the trail.
+        .map(([key, value]) => [key, clip(redactPiiInText(value))]),
+    );
     const base = {
       time: new Date(startedAt).toISOString(),
       call_id: call.callId,
-      client: call.client ? { name: clip(call.client.name), version: clip(call.client.version) } : null,
-      tool: clip(call.tool),
+      method: call.method,
+      principal: {
+        subject: clip(call.principal.subject),
+        ...(call.principal.tenant ? { tenant: clip(call.principal.tenant) } : {}),
+        client,
+      },
+      client,
+      ...target,
       args_sha256: argumentsHash(call.arguments),
       args: summarizeArguments(call.arguments),
     };
@@ -218,15 +256,6 @@ const CLIENT_FIELD_LIMIT = 100;
 function clip(text: string): string {
   const plain = String(text).replace(/[^\x20-\x7e]/g, "?");
   return plain.length > CLIENT_FIELD_LIMIT ? `${plain.slice(0, CLIENT_FIELD_LIMIT)}…` : plain;
-}
-
-/** JSON with object keys sorted at every level, so equal arguments hash equally whatever their order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === "object" && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : item,
-  ) ?? "null";
 }
 
 export function argumentsHash(args: unknown): string {

@@ -61,8 +61,8 @@ export const draftTicketReplyPrompt: PromptDefinition = {
     const requested = (args.tone ?? "").trim().toLowerCase();
     const tone: Tone = isTone(requested) ? requested : DEFAULT_TONE;
 
-    const detail = await loadTicketDetail(ctx.api, ticketId, ctx.signal);
-    const customer = await ctx.api.customers.get(detail.ticket.customer_id, { signal: ctx.signal });
+    const detail = await loadTicketDetail(ctx.api, ticketId);
+    const customer = await ctx.api.customers.get(detail.ticket.customer_id);
     const data = ctx.policy.present({
       customer: { id: customer.id, name: customerNameView(customer.name), status: customer.status },
       ...detail,

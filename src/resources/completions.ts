@@ -52,20 +52,20 @@ const after = (cursor: string | undefined) => (cursor ? { cursor } : {});
 
 export const completeCustomerIds = idCompleter({
   prefix: "cus_",
-  exists: (id, ctx) => ctx.api.customers.get(id, { signal: ctx.signal }).then(found, missing),
-  page: (cursor, limit, ctx) => ctx.api.customers.search({ limit, ...after(cursor) }, { signal: ctx.signal }),
+  exists: (id, ctx) => ctx.api.customers.get(id).then(found, missing),
+  page: (cursor, limit, ctx) => ctx.api.customers.search({ limit, ...after(cursor) }),
   search: async (query, limit, ctx) => {
-    const page = await ctx.api.customers.search({ query, limit }, { signal: ctx.signal });
+    const page = await ctx.api.customers.search({ query, limit });
     return page.data.filter(visibleMatches(ctx.policy, query, CUSTOMER_SEARCH_FIELDS));
   },
 });
 
 export const completeTicketIds = idCompleter({
   prefix: "tkt_",
-  exists: (id, ctx) => ctx.api.tickets.get(id, { signal: ctx.signal }).then(found, missing),
-  page: (cursor, limit, ctx) => ctx.api.tickets.search({ limit, ...after(cursor) }, { signal: ctx.signal }),
+  exists: (id, ctx) => ctx.api.tickets.get(id).then(found, missing),
+  page: (cursor, limit, ctx) => ctx.api.tickets.search({ limit, ...after(cursor) }),
   search: async (query, limit, ctx) => {
-    const page = await ctx.api.tickets.search({ query, limit }, { signal: ctx.signal });
+    const page = await ctx.api.tickets.search({ query, limit });
     return page.data.filter(visibleMatches(ctx.policy, query, TICKET_SEARCH_FIELDS));
   },
 });

@@ -21,14 +21,11 @@ export const customerResource: TemplateResourceDefinition = {
     if (!parsed.success) {
       throw new UserInputError("The URI needs a customer id like customer://customers/cus_8f2k1x9q7a.");
     }
-    return { customer: customerView(await ctx.api.customers.get(parsed.data, { signal: ctx.signal })) };
+    return { customer: customerView(await ctx.api.customers.get(parsed.data)) };
   },
   complete: { customer_id: completeCustomerIds },
   async list(cursor, ctx) {
-    const page = await ctx.api.customers.search(
-      { limit: LIST_PAGE_SIZE, ...(cursor ? { cursor } : {}) },
-      { signal: ctx.signal },
-    );
+    const page = await ctx.api.customers.search({ limit: LIST_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
     return {
       resources: page.data.map((customer) => ({
         uri: `customer://customers/${customer.id}`,

@@ -1,11 +1,10 @@
 // Shapes of resources. Modules describe them with plain data and handlers; server.ts adapts them to the SDK,
 // so resource modules never import it.
-import type { AppContext } from "../context.js";
+import type { PrincipalContext } from "../context.js";
 import type { Scope } from "../policy/access.js";
 
-export interface ResourceContext extends AppContext {
-  readonly signal: AbortSignal;
-}
+/** What a resource read, a listing, a completion or a prompt gets: the app and the principal it runs for. */
+export type ResourceContext = PrincipalContext;
 
 interface ResourceCommon {
   readonly name: string;

@@ -32,10 +32,9 @@ export const exportResource: TemplateResourceDefinition = {
         "The URI needs an export id like customer://exports/exp_a1b2c3d4 (export_customers returns it).",
       );
     }
-    const options = { signal: ctx.signal };
-    const exp = await ctx.api.exports.get(parsed.data, options);
+    const exp = await ctx.api.exports.get(parsed.data);
     if (exp.status !== "succeeded") throw notReady(exp);
-    const file = await ctx.api.exports.download(exp.id, options);
+    const file = await ctx.api.exports.download(exp.id);
     const limits = { maxChars: ctx.config.limits.maxResultTokens * CHARS_PER_TOKEN, maxBytes: MAX_EXPORT_FILE_BYTES };
     return textBody(capExportFile(file, exp.format, limits), exp.format, exportMimeType(exp.format));
   },
@@ -59,7 +58,7 @@ function notReady(exp: Export): ApiConflictError {
 async function completeExportIds(partial: string, ctx: ResourceContext): Promise<string[]> {
   const parsed = ParamExportId.safeParse(partial);
   if (!parsed.success) return [];
-  return ctx.api.exports.get(parsed.data, { signal: ctx.signal }).then(
+  return ctx.api.exports.get(parsed.data).then(
     () => [parsed.data],
     () => [],
   );

@@ -10,7 +10,7 @@ export const segmentsResource: StaticResourceDefinition = {
   mimeType: "application/json",
   access: { scopes: ["customers:read"] },
   async read(ctx) {
-    const segments = await ctx.api.segments.list({ signal: ctx.signal });
+    const segments = await ctx.api.segments.list();
     return { segments: segments.map(segmentView) };
   },
 };

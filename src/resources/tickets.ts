@@ -20,7 +20,7 @@ export const ticketResource: TemplateResourceDefinition = {
     if (!parsed.success) {
       throw new UserInputError("The URI needs a ticket id like customer://tickets/tkt_4f8k2m9x.");
     }
-    return loadTicketDetail(ctx.api, parsed.data, ctx.signal);
+    return loadTicketDetail(ctx.api, parsed.data);
   },
   complete: { ticket_id: completeTicketIds },
 };

@@ -21,16 +21,12 @@ const DEFAULT_NOTE_AUTHOR = "customer-mcp agent";
  * Reads everything the overview needs in four parallel requests, so its cost is fixed whatever the customer's
  * history. Shared with the account_review prompt.
  */
-export async function loadCustomerOverview(
-  customerId: string,
-  ctx: { api: CustomerApi; signal: AbortSignal },
-): Promise<CustomerOverview> {
-  const options = { signal: ctx.signal };
+export async function loadCustomerOverview(customerId: string, ctx: { api: CustomerApi }): Promise<CustomerOverview> {
   const [customer, transactions, openTickets, notes] = await Promise.all([
-    ctx.api.customers.get(customerId, options),
-    ctx.api.customers.listTransactions(customerId, { limit: OVERVIEW_SCANNED_TRANSACTIONS }, options),
-    ctx.api.tickets.search({ customer_id: customerId, status: "open", limit: OVERVIEW_OPEN_TICKETS }, options),
-    ctx.api.customers.listNotes(customerId, { limit: OVERVIEW_NOTES_PAGE }, options),
+    ctx.api.customers.get(customerId),
+    ctx.api.customers.listTransactions(customerId, { limit: OVERVIEW_SCANNED_TRANSACTIONS }),
+    ctx.api.tickets.search({ customer_id: customerId, status: "open", limit: OVERVIEW_OPEN_TICKETS }),
+    ctx.api.customers.listNotes(customerId, { limit: OVERVIEW_NOTES_PAGE }),
   ]);
   return customerOverview({ customer, transactions, openTickets, notes });
 }
@@ -82,8 +78,7 @@ export const updateCustomerStatus = defineTool({
   access: { toolset: "customers", scopes: ["customers:write"] },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler({ customer_id, status, reason }, ctx) {
-    const options = { signal: ctx.signal };
-    const before = await ctx.api.customers.get(customer_id, options);
+    const before = await ctx.api.customers.get(customer_id);
     if (before.status === status) {
       return { customer: customerView(before), previous_status: before.status, changed: false };
     }
@@ -101,7 +96,7 @@ export const updateCustomerStatus = defineTool({
         confirmLabel: `Suspend ${customer_id}`,
       });
     }
-    const after = await ctx.api.customers.updateStatus(customer_id, { status, reason }, options);
+    const after = await ctx.api.customers.updateStatus(customer_id, { status, reason });
     ctx.log.info({ from: before.status, to: status }, "customer status changed");
     return { customer: customerView(after), previous_status: before.status, changed: true };
   },
@@ -136,7 +131,7 @@ export const addCustomerNote = defineTool({
     const written = await ctx.api.customers.addNote(
       customer_id,
       { body, author },
-      { signal: ctx.signal, idempotencyKey: ctx.idempotencyKey() },
+      { idempotencyKey: await ctx.idempotencyKey() },
     );
     return { note: noteView(written.record), replayed: written.replayed };
   },

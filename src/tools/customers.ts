@@ -45,7 +45,7 @@ export const searchCustomers = defineTool({
     const page = await listPage(ctx, {
       cursor,
       limit,
-      fetch: (upstream, options) => ctx.api.customers.search({ ...filter, ...upstream }, options),
+      fetch: (upstream) => ctx.api.customers.search({ ...filter, ...upstream }),
       keep: visibleMatches(ctx.policy, filter.query, CUSTOMER_SEARCH_FIELDS),
       view: customerSummaryView,
       narrowHint: "add filters such as status, segment_id or query",
@@ -78,13 +78,12 @@ export const getCustomer = defineTool({
   access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,
   async handler({ customer_id, include_transactions }, ctx) {
-    const options = { signal: ctx.signal };
     if (!include_transactions) {
-      return { customer: customerView(await ctx.api.customers.get(customer_id, options)) };
+      return { customer: customerView(await ctx.api.customers.get(customer_id)) };
     }
     const [customer, transactions] = await Promise.all([
-      ctx.api.customers.get(customer_id, options),
-      ctx.api.customers.listTransactions(customer_id, { limit: RECENT_TRANSACTIONS }, options),
+      ctx.api.customers.get(customer_id),
+      ctx.api.customers.listTransactions(customer_id, { limit: RECENT_TRANSACTIONS }),
     ]);
     return {
       customer: customerView(customer),

@@ -55,7 +55,7 @@ export const exportCustomers = defineTool({
     const filter = { ...(segment_id ? { segment_id } : {}), ...(status ? { status } : {}) };
     const created = await ctx.api.exports.create(
       { format, filter },
-      { idempotencyKey: ctx.idempotencyKey(), signal: ctx.signal },
+      { idempotencyKey: await ctx.idempotencyKey() },
     );
     const finished = await waitForExport(created.record, ctx);
     if (finished.status === "failed") {
@@ -105,7 +105,7 @@ async function waitForExport(initial: Export, ctx: CallContext): Promise<Export>
     }
     try {
       await ctx.clock.sleep(Math.min(exportPollMs, deadline - ctx.clock.now()), ctx.signal);
-      current = await ctx.api.exports.get(current.id, { signal: ctx.signal });
+      current = await ctx.api.exports.get(current.id);
     } catch (error) {
       // Whether the client cancelled or polling failed, nobody will collect this export: stop it upstream.
       const cancelled = ctx.signal.aborted;

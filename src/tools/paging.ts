@@ -54,8 +54,8 @@ export interface ListPage<V> {
 export interface ListPageOptions<T, V> {
   cursor: string | undefined;
   limit: number;
-  /** Reads one upstream page; `options` carries the call's signal. */
-  fetch(page: { cursor?: string; limit: number }, options: { signal: AbortSignal }): Promise<Page<T>>;
+  /** Reads one upstream page (its requests follow the call's signal and deadline). */
+  fetch(page: { cursor?: string; limit: number }): Promise<Page<T>>;
   view(item: T): V;
   /**
    * Drops upstream items this caller must not be shown (a text search match on masked data). Deterministic, so
@@ -68,13 +68,13 @@ export interface ListPageOptions<T, V> {
 
 /** Reads one page and keeps whole items until the call's result budget (CUSTOMER_MCP_MAX_RESULT_TOKENS) is spent. */
 export async function listPage<T, V>(
-  ctx: Pick<CallContext, "config" | "signal">,
+  ctx: Pick<CallContext, "config">,
   options: ListPageOptions<T, V>,
 ): Promise<ListPage<V>> {
   const state = decodeCursor(options.cursor);
   const wanted = Math.min(options.limit + state.s, MAX_PAGE_SIZE);
   const upstream = { ...(state.u === null ? {} : { cursor: state.u }), limit: wanted };
-  const fetched = await options.fetch(upstream, { signal: ctx.signal });
+  const fetched = await options.fetch(upstream);
   const page = options.keep ? { ...fetched, data: fetched.data.filter((item) => options.keep?.(item)) } : fetched;
   const candidates = page.data.slice(state.s, state.s + options.limit);
 

@@ -16,7 +16,7 @@ export const listSegments = defineTool({
   access: { toolset: "customers", scopes: ["customers:read"] },
   annotations: READ_ONLY,
   async handler(_args, ctx) {
-    const segments = await ctx.api.segments.list({ signal: ctx.signal });
+    const segments = await ctx.api.segments.list();
     return { segments: segments.map(segmentView) };
   },
 });

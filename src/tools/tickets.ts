@@ -50,21 +50,16 @@ export const TicketDetailShape = {
 export type TicketDetail = z.infer<z.ZodObject<typeof TicketDetailShape>>;
 
 /** A ticket with its latest comments: the view get_ticket, the ticket resource and the reply prompt share. */
-export async function loadTicketDetail(
-  api: CustomerApi,
-  ticketId: string,
-  signal: AbortSignal,
-): Promise<TicketDetail> {
-  const options = { signal };
+export async function loadTicketDetail(api: CustomerApi, ticketId: string): Promise<TicketDetail> {
   const [ticket, first] = await Promise.all([
-    api.tickets.get(ticketId, options),
-    api.tickets.listComments(ticketId, { limit: COMMENT_PAGE_SIZE }, options),
+    api.tickets.get(ticketId),
+    api.tickets.listComments(ticketId, { limit: COMMENT_PAGE_SIZE }),
   ]);
   let recent: Comment[] = first.data.slice(-RECENT_COMMENTS);
   let seen = first.data.length;
   let cursor = first.next_cursor;
   for (let pages = 1; cursor !== null && pages < MAX_COMMENT_PAGES; pages++) {
-    const page = await api.tickets.listComments(ticketId, { limit: COMMENT_PAGE_SIZE, cursor }, options);
+    const page = await api.tickets.listComments(ticketId, { limit: COMMENT_PAGE_SIZE, cursor });
     recent = [...recent, ...page.data].slice(-RECENT_COMMENTS);
     seen += page.data.length;
     cursor = page.next_cursor;
@@ -114,7 +109,7 @@ export const searchTickets = defineTool({
     const page = await listPage(ctx, {
       cursor,
       limit,
-      fetch: (upstream, options) => ctx.api.tickets.search({ ...filter, ...upstream }, options),
+      fetch: (upstream) => ctx.api.tickets.search({ ...filter, ...upstream }),
       keep: visibleMatches(ctx.policy, filter.query, TICKET_SEARCH_FIELDS),
       view: ticketSummaryView,
       narrowHint: "add filters such as customer_id, status, priority or query",
@@ -137,7 +132,7 @@ export const getTicket = defineTool({
   access: { toolset: "tickets", scopes: ["tickets:read"] },
   annotations: READ_ONLY,
   async handler({ ticket_id }, ctx) {
-    return loadTicketDetail(ctx.api, ticket_id, ctx.signal);
+    return loadTicketDetail(ctx.api, ticket_id);
   },
 });
 
@@ -170,7 +165,7 @@ export const createTicket = defineTool({
   async handler({ channel, ...ticket }, ctx) {
     const written = await ctx.api.tickets.create(
       { ...ticket, ...(channel === undefined ? {} : { channel }) },
-      { idempotencyKey: ctx.idempotencyKey(), signal: ctx.signal },
+      { idempotencyKey: await ctx.idempotencyKey() },
     );
     return { ticket: ticketView(written.record), replayed: written.replayed };
   },
@@ -199,7 +194,7 @@ export const updateTicket = defineTool({
         { path: "(arguments)", message: "pass at least one of status, priority or assignee_id" },
       ]);
     }
-    return { ticket: ticketView(await ctx.api.tickets.update(ticket_id, change, { signal: ctx.signal })) };
+    return { ticket: ticketView(await ctx.api.tickets.update(ticket_id, change)) };
   },
 });
 
@@ -226,7 +221,7 @@ export const addTicketComment = defineTool({
     const written = await ctx.api.tickets.addComment(
       ticket_id,
       { body, public: isPublic },
-      { idempotencyKey: ctx.idempotencyKey(), signal: ctx.signal },
+      { idempotencyKey: await ctx.idempotencyKey() },
     );
     return { comment: commentView(written.record), replayed: written.replayed };
   },

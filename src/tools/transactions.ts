@@ -36,8 +36,8 @@ export const listTransactions = defineTool({
     const page = await listPage(ctx, {
       cursor,
       limit,
-      fetch: (upstream, options) =>
-        ctx.api.customers.listTransactions(customer_id, { ...filter, ...upstream }, options),
+      fetch: (upstream) =>
+        ctx.api.customers.listTransactions(customer_id, { ...filter, ...upstream }),
       view: transactionView,
       narrowHint: "filter by type or since, or lower limit",
     });
@@ -79,18 +79,17 @@ export const issueRefund = defineTool({
   access: { toolset: "billing", scopes: ["refunds:write"] },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handler({ transaction_id, amount, reason, note }, ctx) {
-    const options = { signal: ctx.signal };
-    const charge = await ctx.api.transactions.get(transaction_id, options);
-    const key = ctx.idempotencyKey();
+    const charge = await ctx.api.transactions.get(transaction_id);
+    const key = await ctx.idempotencyKey();
     // A repeat of a call whose outcome was unknown sends the same body again, so the API replays it; its amount
     // already counts against the limits.
-    const earlier = ctx.refunds.earlier(key);
+    const earlier = await ctx.refunds.earlier(key);
     const refundAmount = earlier?.amount ?? checkedRefundAmount(charge, amount);
     // Limits are checked before the user is asked: a refund the server would refuse is never put to them.
-    const reservation = ctx.refunds.reserve(refundAmount, charge.currency, key);
+    const reservation = await ctx.refunds.reserve(refundAmount, charge.currency, key);
     let written;
     try {
-      const customer = await ctx.api.customers.get(charge.customer_id, options);
+      const customer = await ctx.api.customers.get(charge.customer_id);
       const confirmation = refundConfirmation({
         charge,
         customerName: ctx.policy.presentText(customer.name),
@@ -102,16 +101,16 @@ export const issueRefund = defineTool({
       await ctx.confirm(confirmation);
       written = await ctx.api.transactions.refund(
         { transaction_id, amount: refundAmount, reason, ...(note === undefined ? {} : { note }) },
-        { ...options, idempotencyKey: key },
+        { idempotencyKey: key },
       );
     } catch (error) {
       // A refund the API may have made keeps counting against the session's limit.
-      if (error instanceof ApiOutcomeUnknownError) reservation.unknown();
-      else reservation.release();
+      if (error instanceof ApiOutcomeUnknownError) await reservation.unknown();
+      else await reservation.release();
       throw error;
     }
-    if (written.replayed) reservation.replayedFromEarlier();
-    else reservation.commit();
+    if (written.replayed) await reservation.replayedFromEarlier();
+    else await reservation.commit();
     // The money has moved: from here on nothing may turn the result into an error.
     const after = await readChargeAfterRefund(transaction_id, ctx);
     return {
@@ -132,7 +131,7 @@ export const issueRefund = defineTool({
 /** The charge after a refund, or undefined when the API could not be read (the refund itself stands). */
 async function readChargeAfterRefund(transactionId: string, ctx: CallContext): Promise<Transaction | undefined> {
   try {
-    return await ctx.api.transactions.get(transactionId, { signal: ctx.signal });
+    return await ctx.api.transactions.get(transactionId);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     ctx.log.warn({ error_code: error.code }, "refund made, but the charge could not be read afterwards");

@@ -8,7 +8,8 @@ import type { RetryTiming } from "../../src/api/retry.js";
 import { type Config, parseCommand } from "../../src/config/config.js";
 import { TOOL_NAMES } from "../../src/tools/index.js";
 import type { AppContext, Clock } from "../../src/context.js";
-import { createPolicy } from "../../src/policy/index.js";
+import { memoryStores } from "../../src/state/memory.js";
+import type { StateStores } from "../../src/state/stores.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { captureLogs } from "./logs.js";
 import { recordingTiming } from "./timing.js";
@@ -68,7 +69,7 @@ export function testConfig(sandbox: Sandbox, options: TestContextOptions = {}): 
   };
 }
 
-export function testApi(sandbox: Sandbox, options: TestContextOptions = {}): CustomerApi {
+export function testApi(sandbox: Sandbox, options: TestContextOptions & { state?: StateStores } = {}): CustomerApi {
   const config = testConfig(sandbox, options);
   return createCustomerApi({
     baseUrl: sandbox.url,
@@ -78,19 +79,20 @@ export function testApi(sandbox: Sandbox, options: TestContextOptions = {}): Cus
     logger: options.logger ?? captureLogs().logger,
     timing: options.timing ?? recordingTiming(),
     userAgent: "customer-mcp-tests",
+    ...(options.state ? { doneWrites: options.state.idempotency } : {}),
   });
 }
 
+/**
+ * The AppContext index.ts builds, against the sandbox: its state stores run on the context's clock, and the API
+ * client keeps the keys of writes it has seen done in them, as in production.
+ */
 export function testContext(sandbox: Sandbox, options: TestContextOptions = {}): AppContext {
   const logger = options.logger ?? captureLogs().logger;
   const config = testConfig(sandbox, options);
-  return {
-    config,
-    logger,
-    policy: createPolicy(config.access),
-    api: testApi(sandbox, { ...options, logger }),
-    clock: options.clock ?? manualClock(),
-  };
+  const clock = options.clock ?? manualClock();
+  const state = memoryStores(() => clock.now());
+  return { config, logger, api: testApi(sandbox, { ...options, logger, state }), clock, state };
 }
 /**
  * A clock that only moves when slept on: sleep(ms) advances now() by ms at once. Pass the same `now` to the

@@ -3,7 +3,7 @@
 // against the sandbox, a bounded worker pool, and a child process's resident memory.
 import { readFileSync } from "node:fs";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { createPolicy } from "../../src/policy/index.js";
+import { memoryStores } from "../../src/state/memory.js";
 import { createCustomerApi } from "../../src/api/index.js";
 import type { AppContext } from "../../src/context.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
@@ -20,6 +20,8 @@ export function wallClockTiming(): RecordingTiming {
 export function oauthContext(sandbox: Sandbox, options: TestContextOptions = {}): AppContext {
   const logger = options.logger ?? captureLogs().logger;
   const config = testConfig(sandbox, options);
+  const clock = options.clock ?? manualClock();
+  const state = memoryStores(() => clock.now());
   const api = createCustomerApi({
     baseUrl: sandbox.url,
     credentials: {
@@ -33,8 +35,9 @@ export function oauthContext(sandbox: Sandbox, options: TestContextOptions = {})
     logger,
     timing: options.timing ?? wallClockTiming(),
     userAgent: "customer-mcp-tests",
+    doneWrites: state.idempotency,
   });
-  return { config, logger, api, policy: createPolicy(config.access), clock: options.clock ?? manualClock() };
+  return { config, logger, api, clock, state };
 }
 
 /** The structured result of a successful call; throws with the error payload otherwise. */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { IdempotencyKeys } from "../../src/state/idempotency.js";
+import { memoryIdempotencyStore } from "../../src/state/memory.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 import { dataOf } from "./harness.js";
@@ -12,39 +13,40 @@ import { dataOf } from "./harness.js";
 const WINDOW_MS = 600_000;
 
 describe("IdempotencyKeys", () => {
-  const at = (now: number) => new IdempotencyKeys(WINDOW_MS, () => now);
+  /** Keys as a process started at `now` derives them, with a store of its own (a fresh process). */
+  const at = (now: number) => new IdempotencyKeys(memoryIdempotencyStore(() => now), WINDOW_MS, () => now);
   const args = { customer_id: "cus_abcdefgh", subject: "Refund", description: "Twice charged." };
 
-  it("derives the same key for the same caller, tool and arguments in another process, key order aside", () => {
+  it("derives the same key for the same caller, tool and arguments in another process, key order aside", async () => {
     const reordered = { description: args.description, subject: args.subject, customer_id: args.customer_id };
-    expect(at(1_000).keyFor("create_ticket", args, "local")).toBe(at(2_000).keyFor("create_ticket", reordered, "local"));
+    expect(await at(1_000).keyFor("create_ticket", args, "local")).toBe(await at(2_000).keyFor("create_ticket", reordered, "local"));
   });
 
-  it("derives another key for another caller, tool, arguments or window", () => {
-    const key = at(1_000).keyFor("create_ticket", args, "local");
-    expect(at(1_000).keyFor("create_ticket", args, "someone-else")).not.toBe(key);
-    expect(at(1_000).keyFor("add_customer_note", args, "local")).not.toBe(key);
-    expect(at(1_000).keyFor("create_ticket", { ...args, subject: "Other" }, "local")).not.toBe(key);
-    expect(at(1_000 + WINDOW_MS).keyFor("create_ticket", args, "local")).not.toBe(key);
+  it("derives another key for another caller, tool, arguments or window", async () => {
+    const key = await at(1_000).keyFor("create_ticket", args, "local");
+    expect(await at(1_000).keyFor("create_ticket", args, "someone-else")).not.toBe(key);
+    expect(await at(1_000).keyFor("add_customer_note", args, "local")).not.toBe(key);
+    expect(await at(1_000).keyFor("create_ticket", { ...args, subject: "Other" }, "local")).not.toBe(key);
+    expect(await at(1_000 + WINDOW_MS).keyFor("create_ticket", args, "local")).not.toBe(key);
   });
 
-  it("keeps the first call's key for a whole window in one process, across a window boundary", () => {
+  it("keeps the first call's key for a whole window in one process, across a window boundary", async () => {
     let now = WINDOW_MS - 10;
-    const keys = new IdempotencyKeys(WINDOW_MS, () => now);
-    const key = keys.keyFor("create_ticket", args, "local");
+    const keys = new IdempotencyKeys(memoryIdempotencyStore(() => now), WINDOW_MS, () => now);
+    const key = await keys.keyFor("create_ticket", args, "local");
     now += 1_000;
-    expect(keys.keyFor("create_ticket", args, "local")).toBe(key);
+    expect(await keys.keyFor("create_ticket", args, "local")).toBe(key);
     now += WINDOW_MS;
-    expect(keys.keyFor("create_ticket", args, "local")).not.toBe(key);
+    expect(await keys.keyFor("create_ticket", args, "local")).not.toBe(key);
   });
 
-  it("names an explicit key per caller, and makes every implicit key new when the window is 0", () => {
+  it("names an explicit key per caller, and makes every implicit key new when the window is 0", async () => {
     const keys = at(1_000);
-    expect(keys.keyFor("create_ticket", args, "local", "order-7731")).toMatch(/^cmcp-create_ticket-x-[0-9a-f]{12}-order-7731$/);
-    expect(keys.keyFor("create_ticket", args, "local", "order-7731"))
-      .not.toBe(keys.keyFor("create_ticket", args, "someone-else", "order-7731"));
-    const off = new IdempotencyKeys(0, () => 1_000);
-    expect(off.keyFor("create_ticket", args, "local")).not.toBe(off.keyFor("create_ticket", args, "local"));
+    expect(await keys.keyFor("create_ticket", args, "local", "order-7731")).toMatch(/^cmcp-create_ticket-x-[0-9a-f]{12}-order-7731$/);
+    expect(await keys.keyFor("create_ticket", args, "local", "order-7731"))
+      .not.toBe(await keys.keyFor("create_ticket", args, "someone-else", "order-7731"));
+    const off = new IdempotencyKeys(memoryIdempotencyStore(() => 1_000), 0, () => 1_000);
+    expect(await off.keyFor("create_ticket", args, "local")).not.toBe(await off.keyFor("create_ticket", args, "local"));
   });
 });
 

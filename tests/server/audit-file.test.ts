@@ -23,6 +23,9 @@ import { ConfigurationError } from "../../src/errors.js";
 import { type AuditRecord, type AuditSink, AuditTrail, type AuditWriteFailure } from "../../src/pipeline/audit.js";
 import { fdSink, fileSink, openAuditFile } from "../../src/pipeline/audit-file.js";
 
+/** The principal of a stdio session, as a record names it. */
+const LOCAL = { subject: "local", client: null };
+
 const folder = () => mkdtempSync(join(tmpdir(), "audit-file-"));
 
 /** The one sentence openAuditFile refuses `path` with. */
@@ -42,6 +45,8 @@ function record(callId: string, tool = "get_customer"): AuditRecord {
   return {
     time: new Date(0).toISOString(),
     call_id: callId,
+    method: "tools/call",
+    principal: { subject: "local", client: null },
     client: null,
     tool,
     args_sha256: "0".repeat(64),
@@ -189,7 +194,7 @@ describe("AuditTrail health", () => {
       { onWriteFailed: (failure) => failures.push(failure), onRecovered: (recovery) => recoveries.push(recovery) },
     );
     const call = (callId: string) =>
-      trail.begin({ callId, tool: "get_customer", arguments: {}, client: undefined }).finish({ outcome: "ok" });
+      trail.begin({ callId, method: "tools/call", target: { tool: "get_customer" }, arguments: {}, principal: LOCAL }).finish({ outcome: "ok" });
 
     call("before");
     expect(trail.healthy).toBe(true);
@@ -221,7 +226,7 @@ describe("AuditTrail health", () => {
       ],
       { onWriteFailed: () => { throw new Error("reporter bug"); } },
     );
-    trail.begin({ callId: "c", tool: "t", arguments: {}, client: undefined }).finish({ outcome: "ok" });
+    trail.begin({ callId: "c", method: "tools/call", target: { tool: "t" }, arguments: {}, principal: LOCAL }).finish({ outcome: "ok" });
     expect(later).toHaveLength(1);
     expect(trail.healthy).toBe(false);
   });

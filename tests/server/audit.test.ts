@@ -18,6 +18,9 @@ import { testContext, type TestContextOptions } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, type ClientOptions, connectInMemory, errorOf } from "../helpers/mcp.js";
 
+/** The principal of a stdio session, as a record names it. */
+const LOCAL = { subject: "local", client: null };
+
 function memorySink(): AuditSink & { records: AuditRecord[] } {
   const records: AuditRecord[] = [];
   return { name: "memory", records, write: (record) => void records.push(record), close: async () => {} };
@@ -134,7 +137,7 @@ describe("one record per call", () => {
   it("records calls refused during shutdown, and interrupts calls still open when the trail closes", async () => {
     const sink = memorySink();
     const trail = new AuditTrail([sink]);
-    const open = trail.begin({ callId: "c1", tool: "get_customer", arguments: {}, client: undefined });
+    const open = trail.begin({ callId: "c1", method: "tools/call", target: { tool: "get_customer" }, arguments: {}, principal: LOCAL });
     expect(trail.openCount).toBe(1);
     await trail.close();
     open.finish({ outcome: "ok" });
@@ -148,7 +151,7 @@ describe("audit file", () => {
     const path = join(mkdtempSync(join(tmpdir(), "audit-")), "nested", "audit.jsonl");
     for (const callId of ["a", "b"]) {
       const trail = new AuditTrail([fileSink(path)]);
-      trail.begin({ callId, tool: "get_customer", arguments: { customer_id: "cus_abc123" }, client: undefined })
+      trail.begin({ callId, method: "tools/call", target: { tool: "get_customer" }, arguments: { customer_id: "cus_abc123" }, principal: LOCAL })
         .finish({ outcome: "ok" });
       await trail.close();
     }
@@ -224,7 +227,7 @@ describe("audit lines on stderr do not depend on LOG_LEVEL", () => {
     const logs = captureLogs(level);
     const trail = new AuditTrail([loggerSink(logs.logger)]);
     logs.logger.info("an info line that this level hides");
-    trail.begin({ callId: "c1", tool: "get_customer", arguments: { customer_id: "cus_abc123" }, client: undefined })
+    trail.begin({ callId: "c1", method: "tools/call", target: { tool: "get_customer" }, arguments: { customer_id: "cus_abc123" }, principal: LOCAL })
       .finish({ outcome: "ok" });
     expect(logs.lines()).toEqual([expect.objectContaining({ msg: "audit", audit: true, call_id: "c1", level: "info" })]);
   });

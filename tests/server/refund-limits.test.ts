@@ -2,159 +2,104 @@
 // count of refunds and of currencies per session), on top of the refundable remainder. A refused refund is
 // refused before the user is asked and before anything is written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RefundAllowance, type RefundLimits } from "../../src/policy/refund-limits.js";
+import { RefundLimiter, type RefundLimits } from "../../src/policy/refund-limits.js";
+import { memoryDocumentStore } from "../../src/state/memory.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { transactionTools } from "../../src/tools/transactions.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
-/** Caps across currencies set wide open unless a test is about them. */
+/** Caps across currencies set wide open unless a test is about them; one ledger in a fresh memory store. */
 function allowanceOf(limits: Partial<RefundLimits> & Pick<RefundLimits, "maxRefund" | "maxSessionRefunds">) {
-  return new RefundAllowance({ maxSessionRefundCount: 1_000, maxSessionCurrencies: 100, ...limits });
+  const limiter = new RefundLimiter(memoryDocumentStore(() => 0), {
+    maxSessionRefundCount: 1_000,
+    maxSessionCurrencies: 100,
+    ...limits,
+  });
+  const allowance = limiter.allowance("local:session-1");
+  const usedIn = async (currency: string) => (await allowance.usage()).used[currency] ?? 0;
+  return Object.assign(allowance, { usedIn });
 }
 
-describe("RefundAllowance", () => {
+describe("RefundLimiter", () => {
   let keys = 0;
   const key = () => `key-${++keys}`;
 
-  it("refuses one refund above the per-refund ceiling, naming the limit", () => {
+  it("refuses one refund above the per-refund ceiling, naming the limit", async () => {
     const allowance = allowanceOf({ maxRefund: 5_000, maxSessionRefunds: 100_000 });
-    expect(() => allowance.reserve(5_001, "usd", key())).toThrow(/above this server's limit of \$50\.00 per refund/);
-    expect(allowance.usedIn("usd")).toBe(0);
-    allowance.reserve(5_000, "usd", key()).commit();
-    expect(allowance.usedIn("usd")).toBe(5_000);
+    await expect(allowance.reserve(5_001, "usd", key())).rejects.toThrow(/above this server's limit of \$50\.00 per refund/);
+    expect(await allowance.usedIn("usd")).toBe(0);
+    await (await allowance.reserve(5_000, "usd", key())).commit();
+    expect(await allowance.usedIn("usd")).toBe(5_000);
   });
 
-  it("keeps a session total per currency, never converting between them", () => {
+  it("keeps a session total per currency, never converting between them", async () => {
     const allowance = allowanceOf({ maxRefund: 10_000, maxSessionRefunds: 15_000 });
-    allowance.reserve(10_000, "usd", key()).commit();
-    expect(() => allowance.reserve(6_000, "usd", key())).toThrow(/\$100\.00 already refunded or in progress; \$50\.00 left/);
-    allowance.reserve(10_000, "eur", key()).commit();
-    allowance.reserve(5_000, "usd", key()).commit();
-    expect(allowance.usedIn("usd")).toBe(15_000);
-    expect(allowance.usedIn("eur")).toBe(10_000);
+    await (await allowance.reserve(10_000, "usd", key())).commit();
+    await expect(allowance.reserve(6_000, "usd", key())).rejects.toThrow(/\$100\.00 already refunded or in progress; \$50\.00 left/);
+    await (await allowance.reserve(10_000, "eur", key())).commit();
+    await (await allowance.reserve(5_000, "usd", key())).commit();
+    expect(await allowance.usedIn("usd")).toBe(15_000);
+    expect(await allowance.usedIn("eur")).toBe(10_000);
   });
 
-  it("counts a refund in flight, and gives back what a released one reserved (once)", () => {
+  it("counts a refund in flight, and gives back what a released one reserved (once)", async () => {
     const allowance = allowanceOf({ maxRefund: 10_000, maxSessionRefunds: 10_000 });
-    const inFlight = allowance.reserve(8_000, "usd", key());
-    expect(() => allowance.reserve(8_000, "usd", key())).toThrow(/limit_exceeded|above/);
-    inFlight.release();
-    inFlight.release();
-    expect(allowance.usedIn("usd")).toBe(0);
-    const committed = allowance.reserve(8_000, "usd", key());
-    committed.commit();
-    committed.release();
-    expect(allowance.usedIn("usd")).toBe(8_000);
+    const inFlight = await allowance.reserve(8_000, "usd", key());
+    await expect(allowance.reserve(8_000, "usd", key())).rejects.toThrow(/limit_exceeded|above/);
+    await inFlight.release();
+    await inFlight.release();
+    expect(await allowance.usedIn("usd")).toBe(0);
+    const committed = await allowance.reserve(8_000, "usd", key());
+    await committed.commit();
+    await committed.release();
+    expect(await allowance.usedIn("usd")).toBe(8_000);
   });
 
-  it("keeps counting a refund whose outcome is unknown, and its repeat reuses that count", () => {
+  it("keeps counting a refund whose outcome is unknown, and its repeat reuses that count", async () => {
     const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 2_500 });
     const lost = key();
-    allowance.reserve(1_000, "usd", lost).unknown();
-    expect(allowance.usedIn("usd")).toBe(1_000);
-    expect(allowance.earlier(lost)).toEqual({ amount: 1_000, currency: "usd" });
+    await (await allowance.reserve(1_000, "usd", lost)).unknown();
+    expect(await allowance.usedIn("usd")).toBe(1_000);
+    expect(await allowance.earlier(lost)).toEqual({ amount: 1_000, currency: "usd" });
     // The repeat (same key) is the same refund: it reserves nothing more, whatever the API answers.
-    const repeat = allowance.reserve(1_000, "usd", lost);
-    expect(allowance.usedIn("usd")).toBe(1_000);
-    repeat.replayedFromEarlier();
-    expect(allowance.usedIn("usd")).toBe(1_000);
-    allowance.reserve(1_000, "usd", key()).commit();
-    expect(() => allowance.reserve(1_000, "usd", key())).toThrow(/\$5\.00 left/);
+    const repeat = await allowance.reserve(1_000, "usd", lost);
+    expect(await allowance.usedIn("usd")).toBe(1_000);
+    await repeat.replayedFromEarlier();
+    expect(await allowance.usedIn("usd")).toBe(1_000);
+    await (await allowance.reserve(1_000, "usd", key())).commit();
+    await expect(allowance.reserve(1_000, "usd", key())).rejects.toThrow(/\$5\.00 left/);
   });
 
-  it("gives back an unknown refund's count once a repeat learns the API never made it", () => {
+  it("gives back an unknown refund's count once a repeat learns the API never made it", async () => {
     const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 1_000 });
     const lost = key();
-    allowance.reserve(1_000, "usd", lost).unknown();
-    allowance.reserve(1_000, "usd", lost).release();
-    expect(allowance.usedIn("usd")).toBe(0);
-    expect(allowance.earlier(lost)).toBeUndefined();
+    await (await allowance.reserve(1_000, "usd", lost)).unknown();
+    await (await allowance.reserve(1_000, "usd", lost)).release();
+    expect(await allowance.usedIn("usd")).toBe(0);
+    expect(await allowance.earlier(lost)).toBeUndefined();
   });
 
-  it("does not count a replay of a refund made before this session", () => {
+  it("does not count a replay of a refund made before this session", async () => {
     const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 1_000 });
-    allowance.reserve(1_000, "usd", key()).replayedFromEarlier();
-    expect(allowance.usedIn("usd")).toBe(0);
+    await (await allowance.reserve(1_000, "usd", key())).replayedFromEarlier();
+    expect(await allowance.usedIn("usd")).toBe(0);
   });
 
-  it("counts two concurrent calls with the same key once", () => {
+  it("counts two concurrent calls with the same key once", async () => {
     const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 5_000 });
     const same = key();
-    const a = allowance.reserve(1_000, "usd", same);
-    const b = allowance.reserve(1_000, "usd", same);
-    expect(allowance.usedIn("usd")).toBe(2_000);
-    a.commit();
-    b.commit();
-    expect(allowance.usedIn("usd")).toBe(1_000);
+    const [a, b] = await Promise.all([allowance.reserve(1_000, "usd", same), allowance.reserve(1_000, "usd", same)]);
+    expect(await allowance.usedIn("usd")).toBe(2_000);
+    await a.commit();
+    await b.commit();
+    expect(await allowance.usedIn("usd")).toBe(1_000);
   });
-});
 
-describe("RefundAllowance across currencies", () => {
-  let keys = 0;
-  const key = () => `cross-${++keys}`;
-
-  it.each(["zzz", "xxx", "USD", "us", "usdx", ""])("refuses %j, which is not a lower-case ISO 4217 code and would open a fresh total", (code) => {
+  it("lets only one of many concurrent refunds through a limit that fits one", async () => {
     const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 1_000 });
-    expect(() => allowance.reserve(1, code, key())).toThrow(/not in an ISO 4217 currency/);
-    expect(allowance.refundCount).toBe(0);
-    expect(allowance.currencies()).toEqual([]);
-  });
-
-  it("seven currencies do not give seven session totals: with the default of one, the second currency is refused", () => {
-    const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 1_000, maxSessionCurrencies: 1 });
-    allowance.reserve(1_000, "usd", key()).commit();
-    for (const code of ["eur", "gbp", "jpy", "chf", "cad", "aud"]) {
-      expect(() => allowance.reserve(1_000, code, key())).toThrow(
-        new RegExp(`already refunds in USD; this server allows refunds in at most 1 currency per session, so a refund in ${code.toUpperCase()} is refused`),
-      );
-    }
-    expect(allowance.currencies()).toEqual(["usd"]);
-    expect(allowance.usedIn("eur")).toBe(0);
-  });
-
-  it("allows as many currencies as configured, each with its own total", () => {
-    const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 1_000, maxSessionCurrencies: 2 });
-    allowance.reserve(1_000, "usd", key()).commit();
-    allowance.reserve(1_000, "eur", key()).commit();
-    expect(() => allowance.reserve(1, "gbp", key())).toThrow(/at most 2 currencies/);
-    expect(() => allowance.reserve(1, "usd", key())).toThrow(/\$0\.00 left/);
-  });
-
-  it("a currency whose only refund was declined is free again; one whose outcome is unknown stays taken", () => {
-    const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 1_000, maxSessionCurrencies: 1 });
-    allowance.reserve(500, "usd", key()).release();
-    expect(allowance.currencies()).toEqual([]);
-    allowance.reserve(500, "eur", key()).unknown();
-    expect(() => allowance.reserve(1, "usd", key())).toThrow(/already refunds in EUR/);
-  });
-
-  it("a refund in flight holds its currency: two concurrent refunds in two currencies cannot both start", () => {
-    const allowance = allowanceOf({ maxRefund: 1_000, maxSessionRefunds: 1_000, maxSessionCurrencies: 1 });
-    const first = allowance.reserve(100, "usd", key());
-    expect(() => allowance.reserve(100, "eur", key())).toThrow(/at most 1 currency/);
-    first.commit();
-  });
-
-  it("counts refunds in every currency together, in flight and unknown included, each key once", () => {
-    const allowance = allowanceOf({
-      maxRefund: 1_000,
-      maxSessionRefunds: 100_000,
-      maxSessionRefundCount: 3,
-      maxSessionCurrencies: 3,
-    });
-    const lost = key();
-    allowance.reserve(1, "usd", lost).unknown();
-    // The repeat of the lost call is the same refund: it takes no second place in the count.
-    allowance.reserve(1, "usd", lost).commit();
-    allowance.reserve(1, "eur", key()).commit();
-    const inFlight = allowance.reserve(1, "gbp", key());
-    expect(allowance.refundCount).toBe(3);
-    expect(() => allowance.reserve(1, "usd", key())).toThrow(/already made 3 refunds \(in progress included\), this server's limit per session across all currencies/);
-    inFlight.release();
-    expect(allowance.refundCount).toBe(2);
-    allowance.reserve(1, "usd", key()).commit();
-    expect(() => allowance.reserve(1, "eur", key())).toThrow(/already made 3 refunds/);
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => allowance.reserve(1_000, "usd", key())));
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { grantOf, SCOPES, TOOLSETS } from "../../src/policy/access.js";
-import { compileTool } from "../../src/mcp/tools.js";
+import { compileTool } from "../../src/mcp/catalog.js";
 import { allTools } from "../../src/tools/index.js";
 
 const MAX_DESCRIPTION = 1_024;
