@@ -5,10 +5,10 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
 import type { AuditRecord } from "../../src/pipeline/audit.js";
-import { initialize, spawnServer } from "../helpers/spawn.js";
+import { connectStdio, initialize, spawnServer } from "../helpers/spawn.js";
 
 describe("audit trail across SIGTERM", () => {
   it("N calls received, N records: finished, failed, denied and interrupted ones", async () => {
@@ -132,5 +132,41 @@ describe("audit lines on stderr whatever LOG_LEVEL says", () => {
     expect(lines.filter((line) => line.msg === "audit").map((line) => line.tool)).toEqual(["search_customers", "get_customer"]);
     // Nothing else below the level reached stderr.
     expect(lines.filter((line) => line.msg !== "audit" && line.level === "info")).toEqual([]);
+  });
+});
+
+describe("every primitive is a call, on the built server", () => {
+  it("records a resource read, a prompt and a completion once each, with method, target and principal", async () => {
+    const connected = await connectStdio({ CUSTOMER_MCP_SANDBOX: "true", CUSTOMER_MCP_SUBJECT: "agent-7@example.com" });
+    try {
+      const { client } = connected;
+      const found = (await client.callTool({ name: "search_customers", arguments: { email: SANDBOX_DEMO_CUSTOMER_EMAIL } }))
+        .structuredContent as { customers: Array<{ id: string }> };
+      const id = found.customers[0]?.id ?? "";
+      await client.readResource({ uri: `customer://customers/${id}` });
+      await client.getPrompt({ name: "account_review", arguments: { customer_id: id } });
+      const completed = await client.complete({
+        ref: { type: "ref/resource", uri: "customer://customers/{customer_id}" },
+        argument: { name: "customer_id", value: "Lovelace" },
+      });
+      expect(completed.completion.values).toContain(id);
+      await vi.waitFor(() => expect(connected.auditRecords()).toHaveLength(4));
+      const principal = { subject: "agent-7@example.com", client: { name: "e2e-sdk-client", version: "1.0.0" } };
+      expect(connected.auditRecords()).toEqual([
+        expect.objectContaining({ method: "tools/call", tool: "search_customers", principal, outcome: "ok" }),
+        expect.objectContaining({ method: "resources/read", uri: `customer://customers/${id}`, principal, outcome: "ok" }),
+        expect.objectContaining({ method: "prompts/get", prompt: "account_review", principal, outcome: "ok" }),
+        expect.objectContaining({
+          method: "completion/complete",
+          uri: "customer://customers/{customer_id}",
+          argument: "customer_id",
+          principal,
+          outcome: "ok",
+          args: { value: "[text, 8 chars]" },
+        }),
+      ]);
+    } finally {
+      await connected.close();
+    }
   });
 });
