@@ -1,8 +1,8 @@
 // The objects handlers receive. The AppContext is built once per process in index.ts (or by a test) and passed down
 // explicitly: there are no module-level singletons, so a test can build as many independent servers as it likes.
 // Per call it is joined by the principal it runs for (PrincipalContext) and, for tools, the call's guards.
-import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
+import type { Clock } from "./api/clock.js";
 import type { CustomerApi } from "./api/index.js";
 import type { Config } from "./config/config.js";
 import type { Principal } from "./pipeline/principal.js";
@@ -10,19 +10,7 @@ import type { Policy } from "./policy/index.js";
 import type { RefundAllowance } from "./policy/refund-limits.js";
 import type { StateStores } from "./state/stores.js";
 
-/** Time, injectable: tests pass a clock whose sleep advances a fake now instantly. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or rejects when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: async (ms, signal) => {
-    await delay(ms, undefined, signal ? { signal } : undefined);
-  },
-};
+export { type Clock, systemClock } from "./api/clock.js";
 
 /** The parts one process shares between every caller it serves. Nothing here belongs to one caller. */
 export interface AppContext {

@@ -1,6 +1,6 @@
 // When and how long to wait before sending a request again. Pure functions plus injectable sleep, random and
 // clock, so tests can assert the exact schedule without waiting for it.
-import { setTimeout as delay } from "node:timers/promises";
+import { type Clock, systemClock } from "./clock.js";
 import type { ApiError } from "./errors.js";
 
 export interface RetryPolicy {
@@ -14,22 +14,13 @@ export interface RetryPolicy {
   retryAfterCapMs: number;
 }
 
-export interface RetryTiming {
-  /** Resolves after `ms`, or rejects when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+/** The clock retries run on, with the randomness the jitter draws from. */
+export interface RetryTiming extends Clock {
   /** Uniform in [0, 1); drives the jitter. */
   random(): number;
-  /** Epoch milliseconds; used to read `Retry-After` given as an HTTP date. */
-  now(): number;
 }
 
-export const realTiming: RetryTiming = {
-  sleep: async (ms, signal) => {
-    await delay(ms, undefined, signal ? { signal } : undefined);
-  },
-  random: Math.random,
-  now: Date.now,
-};
+export const realTiming: RetryTiming = { ...systemClock, random: Math.random };
 
 /**
  * Exponential backoff with full jitter: a uniform wait between 0 and min(max, base·2^attempt). Full jitter

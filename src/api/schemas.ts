@@ -5,7 +5,12 @@ import { z } from "zod";
 import { isIsoCurrency } from "./currency.js";
 
 const timestamp = z.string().min(1);
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{8,24}$`));
+/** The contract's id: a prefix (`cus`, `txn`, ...), an underscore, then 8–24 letters and digits. */
+export function idPattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix}_[A-Za-z0-9]{8,24}$`);
+}
+
+const id = (prefix: string) => z.string().regex(idPattern(prefix));
 /**
  * A lower-case ISO 4217 code. Any other code (`zzz`, `USD`) breaks the contract: money in it could not be shown
  * or limited honestly, since refund limits are kept per currency.
@@ -18,7 +23,11 @@ export const MoneySchema = z.object({
 });
 export type Money = z.infer<typeof MoneySchema>;
 
+// The contract's enums, each spelled once: views, tool parameters and upstream validation all use these.
 export const CustomerStatusSchema = z.enum(["active", "inactive", "suspended"]);
+export const TransactionTypeSchema = z.enum(["charge", "refund", "credit"]);
+export const TransactionStatusSchema = z.enum(["succeeded", "pending", "failed"]);
+export const ExportFormatSchema = z.enum(["csv", "jsonl"]);
 
 export const AddressSchema = z.object({
   line1: z.string().nullish(),
@@ -60,8 +69,8 @@ export type Segment = z.infer<typeof SegmentSchema>;
 export const TransactionSchema = z.object({
   id: id("txn"),
   customer_id: id("cus"),
-  type: z.enum(["charge", "refund", "credit"]),
-  status: z.enum(["succeeded", "pending", "failed"]),
+  type: TransactionTypeSchema,
+  status: TransactionStatusSchema,
   amount: z.number().int(),
   currency,
   refunded_amount: z.number().int().nonnegative().nullish(),
@@ -81,6 +90,7 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+export const RefundStatusSchema = z.enum(["pending", "succeeded", "failed"]);
 export const RefundReasonSchema = z.enum([
   "duplicate",
   "fraudulent",
@@ -95,7 +105,7 @@ export const RefundSchema = z.object({
   amount: z.number().int(),
   currency,
   reason: RefundReasonSchema,
-  status: z.enum(["pending", "succeeded", "failed"]),
+  status: RefundStatusSchema,
   note: z.string().nullish(),
   created_at: timestamp,
 });
@@ -104,6 +114,7 @@ export type Refund = z.infer<typeof RefundSchema>;
 export const TicketStatusSchema = z.enum(["open", "pending", "solved", "closed"]);
 export const TicketPrioritySchema = z.enum(["low", "normal", "high", "urgent"]);
 export const TicketChannelSchema = z.enum(["email", "chat", "phone", "web"]);
+export const CommentAuthorTypeSchema = z.enum(["agent", "customer", "system"]);
 
 export const TicketSchema = z.object({
   id: id("tkt"),
@@ -127,7 +138,7 @@ export const CommentSchema = z.object({
   author: z.object({
     id: z.string().nullish(),
     name: z.string(),
-    type: z.enum(["agent", "customer", "system"]),
+    type: CommentAuthorTypeSchema,
   }),
   body: z.string(),
   public: z.boolean(),
@@ -150,7 +161,7 @@ export const ExportSchema = z.object({
   id: id("exp"),
   status: ExportStatusSchema,
   progress: z.number().min(0).max(1),
-  format: z.enum(["csv", "jsonl"]),
+  format: ExportFormatSchema,
   filter: z.object({ segment_id: z.string().nullish(), status: CustomerStatusSchema.nullish() }).nullish(),
   row_count: z.number().int().nonnegative().nullable(),
   created_at: timestamp,

@@ -6,7 +6,7 @@
 // meanwhile. Records carry an argument hash and a redacted summary, never free text, PII or secrets.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { redactPiiInText } from "../policy/pii.js";
+import { PII_FIELDS, redactPiiInText } from "../policy/pii.js";
 import { canonicalJson } from "../state/idempotency.js";
 import { ARGUMENT_NAME } from "./boundary.js";
 
@@ -268,9 +268,9 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const TOKEN = /^[a-z][a-z_]{0,39}$/;
 // Arguments that carry free text (or search terms that may be a name or an email) are never kept, whatever
 // they look like.
-const FREE_TEXT_KEYS = new Set([
-  "query", "body", "note", "subject", "description", "comment", "author", "text",
-  "name", "email", "phone", "address", "tax_id", "date_of_birth", "cursor",
+const FREE_TEXT_KEYS: ReadonlySet<string> = new Set([
+  ...PII_FIELDS,
+  "query", "body", "note", "subject", "description", "comment", "author", "text", "name", "cursor",
 ]);
 const MAX_DEPTH = 4;
 const MAX_KEYS = 30;

@@ -2,6 +2,7 @@
 // name, an email or other search text completes to matching ids. The API searches text but not id prefixes,
 // so a prefix is matched by scanning pages, bounded in pages and results.
 import type { Page } from "../api/index.js";
+import { idPattern } from "../api/schemas.js";
 import { CUSTOMER_SEARCH_FIELDS, TICKET_SEARCH_FIELDS, visibleMatches } from "../policy/search.js";
 import type { ResourceContext } from "./define.js";
 
@@ -23,7 +24,7 @@ interface IdSource {
 export type IdCompleter = (partial: string, ctx: ResourceContext) => Promise<string[]>;
 
 export function idCompleter(source: IdSource): IdCompleter {
-  const wholeId = new RegExp(`^${source.prefix}[A-Za-z0-9]{8,24}$`);
+  const wholeId = idPattern(source.prefix.replace(/_$/, ""));
   return async (partial, ctx) => {
     const text = partial.trim();
     if (wholeId.test(text)) return (await source.exists(text, ctx)) ? [text] : [];

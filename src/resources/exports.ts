@@ -1,6 +1,7 @@
 // customer://exports/{export_id}: a finished export's file (CSV or JSON Lines), cut at a whole row to fit both
 // a fixed size cap and the response budget, with a last line saying how many rows were left out.
 import { z } from "zod";
+import { idPattern } from "../api/schemas.js";
 import { ApiConflictError } from "../api/errors.js";
 import type { Export } from "../api/index.js";
 import { UserInputError } from "../errors.js";
@@ -13,7 +14,7 @@ export const MAX_EXPORT_FILE_BYTES = 1024 * 1024;
 /** Room kept for the truncation line (ASCII, so characters and bytes are the same). */
 const NOTICE_RESERVE = 240;
 
-const ParamExportId = z.string().trim().regex(/^exp_[A-Za-z0-9]{8,24}$/);
+const ParamExportId = z.string().trim().regex(idPattern("exp"));
 
 export const exportResource: TemplateResourceDefinition = {
   name: "export",

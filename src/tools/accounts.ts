@@ -1,5 +1,6 @@
 // Customer account tools: the one-call overview agents start with, the status change, and notes.
 import { z } from "zod";
+import { CustomerStatusSchema } from "../api/schemas.js";
 import type { CustomerApi } from "../api/index.js";
 import { CustomerView, customerView } from "../views/customer.js";
 import { NoteView, noteView } from "../views/note.js";
@@ -60,9 +61,7 @@ export const updateCustomerStatus = defineTool({
   ].join(" "),
   input: {
     customer_id: ParamCustomerId,
-    status: z
-      .enum(["active", "inactive", "suspended"])
-      .describe("New status; suspended blocks the account."),
+    status: CustomerStatusSchema.describe("New status; suspended blocks the account."),
     reason: z
       .string()
       .trim()
@@ -72,7 +71,7 @@ export const updateCustomerStatus = defineTool({
   },
   output: {
     customer: CustomerView,
-    previous_status: z.enum(["active", "inactive", "suspended"]),
+    previous_status: CustomerStatusSchema,
     changed: z.boolean(),
   },
   access: { toolset: "customers", scopes: ["customers:write"] },

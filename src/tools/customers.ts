@@ -1,5 +1,6 @@
 // Customer tools: find customers, then open one.
 import { z } from "zod";
+import { CustomerStatusSchema } from "../api/schemas.js";
 import { CustomerSummaryView, CustomerView, customerSummaryView, customerView } from "../views/customer.js";
 import { TransactionSummaryView, transactionSummaryView } from "../views/transaction.js";
 import { CUSTOMER_SEARCH_FIELDS, visibleMatches } from "../policy/search.js";
@@ -26,8 +27,7 @@ export const searchCustomers = defineTool({
       .optional()
       .describe("Case-insensitive part of the name or email, e.g. 'lovelace' or '@acme.'."),
     email: z.email().max(320).optional().describe("Exact email; faster and more precise than query."),
-    status: z
-      .enum(["active", "inactive", "suspended"])
+    status: CustomerStatusSchema
       .optional()
       .describe("Only this status."),
     segment_id: ParamSegmentId.optional(),

@@ -1,6 +1,7 @@
 // export_customers: starts an upstream export, waits for it while reporting progress, and hands back a link to
 // the file. The export is cancelled upstream whenever this call stops waiting for it (client cancel, time limit).
 import { z } from "zod";
+import { CustomerStatusSchema, ExportFormatSchema } from "../api/schemas.js";
 import {
   ApiConflictError,
   ApiServerError,
@@ -27,13 +28,11 @@ export const exportCustomers = defineTool({
     "faster and paged.",
   ].join(" "),
   input: {
-    format: z
-      .enum(["csv", "jsonl"])
+    format: ExportFormatSchema
       .default("csv")
       .describe("csv has a header row; jsonl is one JSON object per line."),
     segment_id: ParamSegmentId.optional().describe("Only this segment; see list_segments."),
-    status: z
-      .enum(["active", "inactive", "suspended"])
+    status: CustomerStatusSchema
       .optional()
       .describe("Only this status."),
   },

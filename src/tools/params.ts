@@ -2,6 +2,7 @@
 // is paid for in every tool that takes the parameter, on every session: it says where a value comes from, and
 // leaves the shape to the schema (the id pattern, the date-time format, the bounds).
 import { z } from "zod";
+import { idPattern } from "../api/schemas.js";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -11,7 +12,7 @@ export const MAX_LIMIT_ARGUMENT = 10_000;
 export const ParamCustomerId = z
   .string()
   .trim()
-  .regex(/^cus_[A-Za-z0-9]{8,24}$/, {
+  .regex(idPattern("cus"), {
     error: "must be a customer id like cus_8f2k1x9q7a (find one with search_customers)",
   })
   .describe("Find it with search_customers.");
@@ -19,7 +20,7 @@ export const ParamCustomerId = z
 export const ParamSegmentId = z
   .string()
   .trim()
-  .regex(/^seg_[A-Za-z0-9]{8,24}$/, {
+  .regex(idPattern("seg"), {
     error: "must be a segment id like seg_a1b2c3d4 (see the customer://segments resource)",
   })
   .describe("From list_segments or the customer://segments resource.");
@@ -27,7 +28,7 @@ export const ParamSegmentId = z
 export const ParamTicketId = z
   .string()
   .trim()
-  .regex(/^tkt_[A-Za-z0-9]{8,24}$/, {
+  .regex(idPattern("tkt"), {
     error: "must be a ticket id like tkt_4f8k2m9x (find one with search_tickets)",
   })
   .describe("Find it with search_tickets.");
@@ -35,7 +36,7 @@ export const ParamTicketId = z
 export const ParamTransactionId = z
   .string()
   .trim()
-  .regex(/^txn_[A-Za-z0-9]{8,24}$/, {
+  .regex(idPattern("txn"), {
     error: "must be a transaction id like txn_8f2k1x9q7a (find one with list_transactions or get_customer_overview)",
   })
   .describe("From get_customer_overview or list_transactions.");

@@ -1,6 +1,7 @@
 // Ticket tools: find support tickets, open one with its latest comments, open new ones, change their state and
 // reply to them. The ticket-detail read is shared with the customer://tickets resource and the reply prompt.
 import { z } from "zod";
+import { idPattern } from "../api/schemas.js";
 import type { Comment, CustomerApi } from "../api/index.js";
 import { UserInputError } from "../errors.js";
 import { TICKET_SEARCH_FIELDS, visibleMatches } from "../policy/search.js";
@@ -27,7 +28,7 @@ const MAX_COMMENT_PAGES = 20;
 const ParamAgentId = z
   .string()
   .trim()
-  .regex(/^usr_[A-Za-z0-9]{8,24}$/, {
+  .regex(idPattern("usr"), {
     error: "must be an agent id like usr_mayachen01 (get_ticket shows a ticket's assignee_id)",
   })
   .describe("Agent to assign; get_ticket shows a ticket's assignee_id.");

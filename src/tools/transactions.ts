@@ -1,5 +1,6 @@
 // Transaction tools: page through a customer's ledger, and refund a charge (all or part of what remains).
 import { z } from "zod";
+import { RefundReasonSchema, TransactionTypeSchema } from "../api/schemas.js";
 import { ApiError, ApiOutcomeUnknownError } from "../api/errors.js";
 import type { Transaction } from "../api/index.js";
 import type { CallContext, ConfirmationRequest } from "../context.js";
@@ -21,7 +22,7 @@ export const listTransactions = defineTool({
   ].join(" "),
   input: {
     customer_id: ParamCustomerId,
-    type: z.enum(["charge", "refund", "credit"]).optional().describe("Only this type."),
+    type: TransactionTypeSchema.optional().describe("Only this type."),
     since: ParamTimestamp.optional().describe("Only transactions at or after this time."),
     limit: ParamLimit,
     cursor: ParamCursor,
@@ -64,9 +65,7 @@ export const issueRefund = defineTool({
       .max(Number.MAX_SAFE_INTEGER)
       .optional()
       .describe("Minor units, e.g. 1999 for $19.99; omit to refund all that remains."),
-    reason: z
-      .enum(["duplicate", "fraudulent", "requested_by_customer", "service_issue"])
-      .describe("Why the money is returned."),
+    reason: RefundReasonSchema.describe("Why the money is returned."),
     note: z.string().trim().min(1).max(500).optional().describe("Internal note kept with the refund."),
   },
   output: {

@@ -1,6 +1,7 @@
 // Compact, stable views of customer records. Only the fields listed here reach the model; upstream internal,
 // risk and metadata fields are never mapped, so they cannot leak.
 import { z } from "zod";
+import { CustomerStatusSchema } from "../api/schemas.js";
 import type { Customer } from "../api/index.js";
 import { MoneyView, moneyView } from "./money.js";
 import { labelsField, UntrustedTextView, untrustedText } from "./text.js";
@@ -13,7 +14,7 @@ export const CustomerSummaryView = z.object({
   // Customers type their own name at sign-up, so it is marked like any other customer-written text.
   name: UntrustedTextView,
   email: z.string().nullable(),
-  status: z.enum(["active", "inactive", "suspended"]),
+  status: CustomerStatusSchema,
   segment_id: z.string().nullable(),
   created_at: z.string(),
 });

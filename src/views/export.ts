@@ -1,14 +1,15 @@
 // View of a customer export job: what an agent needs to know about it, and the file's URI and media type.
 import { z } from "zod";
+import { CustomerStatusSchema, ExportFormatSchema, ExportStatusSchema } from "../api/schemas.js";
 import type { Export } from "../api/index.js";
 
 export const ExportView = z.object({
   id: z.string(),
-  status: z.enum(["queued", "running", "succeeded", "failed", "canceled"]),
-  format: z.enum(["csv", "jsonl"]),
+  status: ExportStatusSchema,
+  format: ExportFormatSchema,
   filter: z.object({
     segment_id: z.string().nullable(),
-    status: z.enum(["active", "inactive", "suspended"]).nullable(),
+    status: CustomerStatusSchema.nullable(),
   }),
   row_count: z.number().int().nullable(),
   created_at: z.string(),

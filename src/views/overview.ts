@@ -1,6 +1,7 @@
 // The customer overview: profile, latest activity, open tickets, refundable money and the notes count in one
 // compact result. It is the most called read, so every field here is paid for on nearly every conversation.
 import { z } from "zod";
+import { TicketPrioritySchema, TicketStatusSchema } from "../api/schemas.js";
 import type { Customer, Note, Page, Ticket, Transaction } from "../api/index.js";
 import { CustomerView, customerView } from "./customer.js";
 import { MoneyView, moneyView } from "./money.js";
@@ -17,8 +18,8 @@ const SUBJECT_LIMIT = 200;
 export const OpenTicketView = z.object({
   id: z.string(),
   subject: UntrustedTextView,
-  priority: z.enum(["low", "normal", "high", "urgent"]),
-  status: z.enum(["open", "pending", "solved", "closed"]),
+  priority: TicketPrioritySchema,
+  status: TicketStatusSchema,
   updated_at: z.string(),
 });
 export type OpenTicketView = z.infer<typeof OpenTicketView>;

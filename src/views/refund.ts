@@ -1,5 +1,6 @@
 // View of a refund: which charge it returns money from, how much, why, and whether it went through.
 import { z } from "zod";
+import { RefundReasonSchema, RefundStatusSchema } from "../api/schemas.js";
 import type { Refund } from "../api/index.js";
 import { MoneyView, moneyView } from "./money.js";
 import { UntrustedTextView, untrustedText } from "./text.js";
@@ -9,8 +10,8 @@ export const RefundView = z.object({
   transaction_id: z.string(),
   customer_id: z.string(),
   amount: MoneyView,
-  reason: z.enum(["duplicate", "fraudulent", "requested_by_customer", "service_issue"]),
-  status: z.enum(["pending", "succeeded", "failed"]),
+  reason: RefundReasonSchema,
+  status: RefundStatusSchema,
   // Written by whoever issued the refund (staff, or the model through issue_refund): free text, so marked.
   note: UntrustedTextView.nullable(),
   created_at: z.string(),

@@ -2,6 +2,7 @@
 // free text (subject, description, comment authors and bodies) is clipped so one long ticket cannot blow a result's
 // budget, and marked as untrusted data with who wrote it.
 import { z } from "zod";
+import { CommentAuthorTypeSchema, TicketChannelSchema, TicketPrioritySchema, TicketStatusSchema } from "../api/schemas.js";
 import type { Comment, Ticket } from "../api/index.js";
 import type { UntrustedSource } from "../policy/untrusted.js";
 import { labelsField, UntrustedTextView, untrustedText } from "./text.js";
@@ -10,9 +11,9 @@ const SUBJECT_LIMIT = 300;
 const COMMENT_LIMIT = 1_500;
 const AUTHOR_LIMIT = 200;
 
-export const TicketStatus = z.enum(["open", "pending", "solved", "closed"]);
-export const TicketPriority = z.enum(["low", "normal", "high", "urgent"]);
-export const TicketChannel = z.enum(["email", "chat", "phone", "web"]);
+export const TicketStatus = TicketStatusSchema;
+export const TicketPriority = TicketPrioritySchema;
+export const TicketChannel = TicketChannelSchema;
 
 const COMMENT_SOURCE: Readonly<Record<Comment["author"]["type"], UntrustedSource>> = {
   customer: "customer",
@@ -47,7 +48,7 @@ export const CommentView = z.object({
   id: z.string(),
   // Marked, not plain: a customer's comment carries the name the customer typed, the same text customer.name marks.
   author: UntrustedTextView,
-  author_type: z.enum(["agent", "customer", "system"]),
+  author_type: CommentAuthorTypeSchema,
   public: z.boolean(),
   body: UntrustedTextView,
   created_at: z.string(),

@@ -1,6 +1,7 @@
 // Compact view of a transaction: what happened, how much, how much can still be refunded. The card
 // fingerprint and metadata are never mapped.
 import { z } from "zod";
+import { TransactionStatusSchema, TransactionTypeSchema } from "../api/schemas.js";
 import type { Transaction } from "../api/index.js";
 import { MoneyView, moneyView } from "./money.js";
 import { UntrustedTextView, untrustedText } from "./text.js";
@@ -9,8 +10,8 @@ const DESCRIPTION_LIMIT = 300;
 
 export const TransactionView = z.object({
   id: z.string(),
-  type: z.enum(["charge", "refund", "credit"]),
-  status: z.enum(["succeeded", "pending", "failed"]),
+  type: TransactionTypeSchema,
+  status: TransactionStatusSchema,
   amount: MoneyView,
   refunded: MoneyView.nullable().describe("Charges only."),
   refundable: MoneyView.nullable().describe("Succeeded charges only."),
@@ -49,8 +50,8 @@ export function transactionView(txn: Transaction): TransactionView {
  */
 export const TransactionSummaryView = z.object({
   id: z.string(),
-  type: z.enum(["charge", "refund", "credit"]),
-  status: z.enum(["succeeded", "pending", "failed"]),
+  type: TransactionTypeSchema,
+  status: TransactionStatusSchema,
   amount: MoneyView,
   refundable: z
     .number()
