@@ -1,33 +1,29 @@
 // What the API layer refuses before it can do harm: upstream bodies over the size cap (a typed error, not
 // memory), and path segments that could change the route.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { ApiInvalidResponseError } from "../../src/api/errors.js";
 import { createCustomerApi } from "../../src/api/index.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, pathOf } from "../../src/api/transport.js";
 import { DEFAULT_OVERSIZED_BYTES } from "../../src/sandbox/faults.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testConfig, testContext } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 import { recordingTiming } from "../helpers/timing.js";
 
-let sandbox: Sandbox;
+const env = useSandbox({ seed: 23 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 23 });
 });
 afterEach(() => {
-  sandbox.faults.clear();
-  sandbox.requests.clear();
-});
-afterAll(async () => {
-  await sandbox.close();
+  env.sandbox.faults.clear();
+  env.sandbox.requests.clear();
 });
 
 function cappedApi(maxResponseBytes: number) {
-  const config = testConfig(sandbox);
+  const config = testConfig(env.sandbox);
   return createCustomerApi({
-    baseUrl: sandbox.url,
-    credentials: { kind: "api_key", apiKey: sandbox.apiKey },
+    baseUrl: env.sandbox.url,
+    credentials: { kind: "api_key", apiKey: env.sandbox.apiKey },
     settings: config.api,
     logger: captureLogs().logger,
     timing: recordingTiming(),
@@ -40,12 +36,12 @@ describe("upstream response size cap", () => {
   it("fails a body over the cap as upstream_invalid, after one request and without retrying", async () => {
     const api = cappedApi(64 * 1024);
     try {
-      sandbox.faults.add({ kind: "oversized_body", bytes: 1024 * 1024, path: "/v1/segments" });
+      env.sandbox.faults.add({ kind: "oversized_body", bytes: 1024 * 1024, path: "/v1/segments" });
       const error = await api.segments.list().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ApiInvalidResponseError);
       expect((error as ApiInvalidResponseError).code).toBe("upstream_invalid");
       expect((error as Error).message).toContain(`larger than ${64 * 1024} bytes`);
-      expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(1);
+      expect(env.sandbox.requests.count({ path: "/v1/segments" })).toBe(1);
     } finally {
       api.close();
     }
@@ -66,10 +62,10 @@ describe("upstream response size cap", () => {
   });
 
   it("turns an oversized answer into a tool error with error_code, message and next_step, and keeps serving", async () => {
-    const connected = await connectInMemory(testContext(sandbox));
+    const connected = await connectInMemory(testContext(env.sandbox));
     try {
-      sandbox.faults.add({ kind: "oversized_body", path: "/v1/customers", times: 1 });
-      const customerId = sandbox.store.fixtures.demoCustomerId;
+      env.sandbox.faults.add({ kind: "oversized_body", path: "/v1/customers", times: 1 });
+      const customerId = env.sandbox.store.fixtures.demoCustomerId;
       const error = errorOf(await callTool(connected.client, "get_customer", { customer_id: customerId }));
       expect(error).toMatchObject({
         error_code: "upstream_invalid",

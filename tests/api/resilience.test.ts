@@ -2,34 +2,29 @@
 // invalidation, stale-if-error, the circuit breaker's transitions, the call deadline, the bulkhead, the retry
 // budget and cancellation of the upstream request.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { RetryBudget } from "../../src/api/budget.js";
 import { createBreakers, failureShareLowerBound } from "../../src/api/breakers.js";
 import { ApiCircuitOpenError, ApiOverloadedError, ApiServerError } from "../../src/api/errors.js";
 import type { RetryTiming } from "../../src/api/retry.js";
 import { mulberry32 } from "../../src/sandbox/random.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testApi, testContext } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 import { recordingTiming } from "../helpers/timing.js";
 
-let sandbox: Sandbox;
-
+const env = useSandbox({ seed: 7 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 7 });
 });
 afterEach(() => {
-  sandbox.faults.clear();
-  sandbox.requests.clear();
+  env.sandbox.faults.clear();
+  env.sandbox.requests.clear();
   vi.useRealTimers();
 });
-afterAll(async () => {
-  await sandbox.close();
-});
 
-const ada = () => sandbox.store.fixtures.demoCustomerId;
+const ada = () => env.sandbox.store.fixtures.demoCustomerId;
 const customerPath = () => `/v1/customers/${ada()}`;
-const exactly = (path: string) => sandbox.requests.all().filter((entry) => entry.path === path).length;
+const exactly = (path: string) => env.sandbox.requests.all().filter((entry) => entry.path === path).length;
 
 /** Timing whose sleeps advance its own clock instantly, so deadlines can be tested without waiting. */
 function fastForwardTiming(start = 1_000_000): RetryTiming & { elapsed(): number } {
@@ -47,16 +42,16 @@ function fastForwardTiming(start = 1_000_000): RetryTiming & { elapsed(): number
 
 describe("single flight", () => {
   it("sends one upstream request for 20 concurrent identical reads, even with the cache off", async () => {
-    sandbox.faults.add({ kind: "latency", latencyMs: 100, path: customerPath() });
-    const api = testApi(sandbox);
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 100, path: customerPath() });
+    const api = testApi(env.sandbox);
     const results = await Promise.all(Array.from({ length: 20 }, () => api.customers.get(ada())));
     expect(new Set(results.map((customer) => customer.id))).toEqual(new Set([ada()]));
     expect(exactly(customerPath())).toBe(1);
   });
 
   it("keeps the shared request alive for the others when one caller cancels", async () => {
-    sandbox.faults.add({ kind: "latency", latencyMs: 100, path: customerPath() });
-    const api = testApi(sandbox);
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 100, path: customerPath() });
+    const api = testApi(env.sandbox);
     const quitter = new AbortController();
     const cancelled = api.customers.get(ada(), { signal: quitter.signal }).catch((error: unknown) => error);
     const patient = api.customers.get(ada());
@@ -70,7 +65,7 @@ describe("single flight", () => {
 describe("read cache", () => {
   let connected: Connected;
   beforeAll(async () => {
-    connected = await connectInMemory(testContext(sandbox, { cache: { ttlMs: 60_000, staleMaxAgeMs: 600_000 } }));
+    connected = await connectInMemory(testContext(env.sandbox, { cache: { ttlMs: 60_000, staleMaxAgeMs: 600_000 } }));
   });
   afterAll(async () => {
     await connected.close();
@@ -91,7 +86,7 @@ describe("read cache", () => {
     const search = () => callTool(connected.client, "search_tickets", { customer_id: ada(), status: "open" });
     const before = (await search()).structuredContent as { tickets: unknown[] };
     await search();
-    expect(sandbox.requests.count({ method: "GET", path: "/v1/tickets" })).toBe(1);
+    expect(env.sandbox.requests.count({ method: "GET", path: "/v1/tickets" })).toBe(1);
     const created = await callTool(connected.client, "create_ticket", {
       customer_id: ada(),
       subject: "Cache invalidation check",
@@ -99,13 +94,13 @@ describe("read cache", () => {
     });
     expect(created.isError).toBeFalsy();
     const after = (await search()).structuredContent as { tickets: unknown[] };
-    expect(sandbox.requests.count({ method: "GET", path: "/v1/tickets" })).toBe(2);
+    expect(env.sandbox.requests.count({ method: "GET", path: "/v1/tickets" })).toBe(2);
     expect(after.tickets.length).toBe(before.tickets.length + 1);
   });
 
   it("serves a recent answer marked stale while the API fails, but never for money", async () => {
     const tight = await connectInMemory(
-      testContext(sandbox, {
+      testContext(env.sandbox, {
         maxRetries: 0,
         timing: { ...recordingTiming(), now: () => Date.now() },
         cache: { ttlMs: 1, staleMaxAgeMs: 600_000 },
@@ -114,7 +109,7 @@ describe("read cache", () => {
     const ok = await callTool(tight.client, "get_customer", { customer_id: ada() });
     await callTool(tight.client, "list_transactions", { customer_id: ada() });
     await new Promise((resolve) => setTimeout(resolve, 5)); // let the 1 ms TTL lapse
-    sandbox.faults.add({ kind: "status", status: 503 });
+    env.sandbox.faults.add({ kind: "status", status: 503 });
     const stale = await callTool(tight.client, "get_customer", { customer_id: ada() });
     expect(stale.isError).toBeFalsy();
     expect(stale.structuredContent).toMatchObject({
@@ -128,14 +123,14 @@ describe("read cache", () => {
 
   it("serves nothing cached, not even stale, when the cache TTL is 0 (whatever the stale age says)", async () => {
     const off = await connectInMemory(
-      testContext(sandbox, { maxRetries: 0, cache: { ttlMs: 0, staleMaxAgeMs: 600_000 } }),
+      testContext(env.sandbox, { maxRetries: 0, cache: { ttlMs: 0, staleMaxAgeMs: 600_000 } }),
     );
-    const before = sandbox.requests.count({ method: "GET" });
+    const before = env.sandbox.requests.count({ method: "GET" });
     expect((await callTool(off.client, "get_customer", { customer_id: ada() })).isError).toBeFalsy();
     expect((await callTool(off.client, "get_customer", { customer_id: ada() })).isError).toBeFalsy();
     // Both reads went upstream: nothing was served from the cache.
-    expect(sandbox.requests.count({ method: "GET" }) - before).toBeGreaterThanOrEqual(2);
-    sandbox.faults.add({ kind: "status", status: 503 });
+    expect(env.sandbox.requests.count({ method: "GET" }) - before).toBeGreaterThanOrEqual(2);
+    env.sandbox.faults.add({ kind: "status", status: 503 });
     const failed = errorOf(await callTool(off.client, "get_customer", { customer_id: ada() }));
     expect(failed.error_code).toBe("backend_unavailable");
     await off.close();
@@ -152,8 +147,8 @@ describe("circuit breaker", () => {
 
   it("opens on a dead backend after 10 failed attempts, fails fast, probes after the cooldown and closes", async () => {
     const clock = steppedTiming();
-    const api = testApi(sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
+    const api = testApi(env.sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
     for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
     expect(api.breakerState("customers")).toBe("closed");
     await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
@@ -166,7 +161,7 @@ describe("circuit breaker", () => {
     expect((fastFail as ApiCircuitOpenError).retryAfterMs).toBe(5_000);
     expect(exactly(customerPath())).toBe(10);
     // Other route groups keep working while the customers breaker is open.
-    await expect(api.segments.list()).resolves.toHaveLength(sandbox.store.segments.length);
+    await expect(api.segments.list()).resolves.toHaveLength(env.sandbox.store.segments.length);
 
     clock.advance(6_000);
     expect(api.breakerState("customers")).toBe("half-open");
@@ -176,7 +171,7 @@ describe("circuit breaker", () => {
     await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiCircuitOpenError);
 
     clock.advance(6_000);
-    sandbox.faults.clear();
+    env.sandbox.faults.clear();
     await expect(api.customers.get(ada())).resolves.toMatchObject({ id: ada() });
     expect(api.breakerState("customers")).toBe("closed");
     expect(api.breakerOpenings("customers")).toBe(2);
@@ -184,8 +179,8 @@ describe("circuit breaker", () => {
 
   it("does not open on failures that have left the window", async () => {
     const clock = steppedTiming();
-    const api = testApi(sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
+    const api = testApi(env.sandbox, { maxRetries: 0, timing: clock.timing, api: breakerSettings });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
     for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
     clock.advance(11_000);
     for (let i = 0; i < 9; i++) await expect(api.customers.get(ada())).rejects.toBeInstanceOf(ApiServerError);
@@ -237,16 +232,16 @@ describe("circuit breaker", () => {
   });
 
   it("does not count 404s as failures", async () => {
-    const api = testApi(sandbox, { api: { breakerMinAttempts: 2 } });
+    const api = testApi(env.sandbox, { api: { breakerMinAttempts: 2 } });
     for (let i = 0; i < 4; i++) await expect(api.customers.get("cus_doesnotexist00")).rejects.toThrow();
     expect(api.breakerState("customers")).toBe("closed");
   });
 
   it("reaches the model as backend_unavailable with a retry hint", async () => {
     const connected = await connectInMemory(
-      testContext(sandbox, { maxRetries: 0, api: { breakerMinAttempts: 10, breakerCooldownMs: 30_000 } }),
+      testContext(env.sandbox, { maxRetries: 0, api: { breakerMinAttempts: 10, breakerCooldownMs: 30_000 } }),
     );
-    sandbox.faults.add({ kind: "status", status: 502, path: "/v1/segments" });
+    env.sandbox.faults.add({ kind: "status", status: 502, path: "/v1/segments" });
     for (let i = 0; i < 10; i++) await callTool(connected.client, "list_segments", {});
     const error = errorOf(await callTool(connected.client, "list_segments", {}));
     expect(error).toMatchObject({ error_code: "backend_unavailable", retry_after_ms: expect.any(Number) });
@@ -257,12 +252,12 @@ describe("circuit breaker", () => {
 
 describe("deadline and budget", () => {
   it("never starts a retry that would end past the call's deadline", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
     const timing = fastForwardTiming();
-    const api = testApi(sandbox, { timing, maxRetries: 10, api: { callTimeoutMs: 1_000 } });
+    const api = testApi(env.sandbox, { timing, maxRetries: 10, api: { callTimeoutMs: 1_000 } });
     await expect(api.segments.list()).rejects.toBeInstanceOf(ApiServerError);
     // Backoff ceilings 100, 200, 400 fit in 1 s; the next (800) would not.
-    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(4);
+    expect(env.sandbox.requests.count({ path: "/v1/segments" })).toBe(4);
     expect(timing.elapsed()).toBeLessThan(1_000);
   });
 
@@ -278,26 +273,26 @@ describe("deadline and budget", () => {
   });
 
   it("applies the budget to real retries", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
-    const api = testApi(sandbox, {
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
+    const api = testApi(env.sandbox, {
       maxRetries: 5,
       api: { retryBudgetPercent: 0, retryBudgetMinPerSecond: 1 },
     });
     const list = () => api.segments.list().catch(() => undefined);
     // With a 0% share only the reserve is left: 1 per second over the 10 s window, 10 retries in all.
     await list();
-    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(1 + 5);
+    expect(env.sandbox.requests.count({ path: "/v1/segments" })).toBe(1 + 5);
     await list();
-    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(2 + 10);
+    expect(env.sandbox.requests.count({ path: "/v1/segments" })).toBe(2 + 10);
     await list();
-    expect(sandbox.requests.count({ path: "/v1/segments" })).toBe(3 + 10);
+    expect(env.sandbox.requests.count({ path: "/v1/segments" })).toBe(3 + 10);
   });
 });
 
 describe("bulkhead", () => {
   it("refuses at once with rate_limited when every slot and the queue are taken", async () => {
-    sandbox.faults.add({ kind: "latency", latencyMs: 200, path: "/v1/segments" });
-    const api = testApi(sandbox, { api: { maxConcurrency: 1, maxQueue: 0 } });
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 200, path: "/v1/segments" });
+    const api = testApi(env.sandbox, { api: { maxConcurrency: 1, maxQueue: 0 } });
     const slow = api.segments.list();
     const started = performance.now();
     const refused = await api.customers.get(ada()).catch((error: unknown) => error);
@@ -310,8 +305,8 @@ describe("bulkhead", () => {
 
 describe("cancellation", () => {
   it("aborts the upstream request when the client cancels the tool call, and starts no retry", async () => {
-    const connected = await connectInMemory(testContext(sandbox));
-    sandbox.faults.add({ kind: "latency", latencyMs: 2_000, path: customerPath() });
+    const connected = await connectInMemory(testContext(env.sandbox));
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 2_000, path: customerPath() });
     const controller = new AbortController();
     const call = connected.client
       .callTool({ name: "get_customer", arguments: { customer_id: ada() } }, undefined, { signal: controller.signal })
@@ -320,7 +315,7 @@ describe("cancellation", () => {
     controller.abort();
     expect(await call).toBeInstanceOf(Error);
     await vi.waitFor(() => {
-      const entry = sandbox.requests.all().find((request) => request.path === customerPath());
+      const entry = env.sandbox.requests.all().find((request) => request.path === customerPath());
       expect(entry?.closedBeforeAnswer).toBe(true);
     });
     expect(exactly(customerPath())).toBe(1);
@@ -330,7 +325,7 @@ describe("cancellation", () => {
 
 describe("per-tool rate limit", () => {
   it("answers rate_limited with retry_after_ms once a tool's bucket is empty", async () => {
-    const connected = await connectInMemory(testContext(sandbox, { limits: { callsPerMinutePerTool: 3 } }));
+    const connected = await connectInMemory(testContext(env.sandbox, { limits: { callsPerMinutePerTool: 3 } }));
     for (let i = 0; i < 3; i++) {
       expect((await callTool(connected.client, "list_segments", {})).isError).toBeFalsy();
     }
@@ -345,19 +340,19 @@ describe("per-tool rate limit", () => {
 
 describe("idempotent writes", () => {
   it("replays a repeated identical write instead of writing twice, and writes again with a new key", async () => {
-    const connected = await connectInMemory(testContext(sandbox, { limits: { idempotencyWindowMs: 600_000 } }));
+    const connected = await connectInMemory(testContext(env.sandbox, { limits: { idempotencyWindowMs: 600_000 } }));
     const note = { customer_id: ada(), body: "Called back about the invoice." };
-    const before = sandbox.store.created.notes;
+    const before = env.sandbox.store.created.notes;
     const first = await callTool(connected.client, "add_customer_note", note);
     const again = await callTool(connected.client, "add_customer_note", note);
-    expect(sandbox.store.created.notes).toBe(before + 1);
+    expect(env.sandbox.store.created.notes).toBe(before + 1);
     expect(first.structuredContent).toMatchObject({ replayed: false });
     expect(again.structuredContent).toMatchObject({ replayed: true });
     expect((again.structuredContent as { note: { id: string } }).note.id).toBe(
       (first.structuredContent as { note: { id: string } }).note.id,
     );
     await callTool(connected.client, "add_customer_note", { ...note, idempotency_key: "second-call-0001" });
-    expect(sandbox.store.created.notes).toBe(before + 2);
+    expect(env.sandbox.store.created.notes).toBe(before + 2);
     await connected.close();
   });
 });

@@ -1,22 +1,18 @@
 // The admit step on its own: what refuses a call, in which order, how the refusal is recorded, and that a call
 // admitted holds a place in the intake until it leaves.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { admit, type Admission } from "../../src/pipeline/admit.js";
 import { AuditTrail, type AuditSink, type OpenAuditRecord } from "../../src/pipeline/audit.js";
 import { CallTracker } from "../../src/pipeline/lifecycle.js";
 import { localPrincipal } from "../../src/pipeline/principal.js";
 import type { PipelineRuntime } from "../../src/pipeline/runtime.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testContext } from "../helpers/context.js";
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 3, counts: { customers: 10, transactions: 20, tickets: 6 } });
-});
-afterAll(() => sandbox.close());
+const env = useSandbox({ seed: 3, counts: { customers: 10, transactions: 20, tickets: 6 } });
 
 function rig(options: { callsPerMinute?: number; auditFails?: boolean } = {}) {
-  const ctx = testContext(sandbox, { limits: { callsPerMinutePerTool: options.callsPerMinute ?? 100 } });
+  const ctx = testContext(env.sandbox, { limits: { callsPerMinutePerTool: options.callsPerMinute ?? 100 } });
   let failing = options.auditFails ?? false;
   const sink: AuditSink = {
     name: "test",

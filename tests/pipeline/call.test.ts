@@ -1,33 +1,28 @@
 // runCall on its own, with plans made up for the test: one audit record per call whatever happens (refused,
 // invalid, failed, unknown, done), the step each failure is reported from, and the call scope every API request
 // of the call runs in (the principal's subject, the client's signal, the deadline).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { ApiOutcomeUnknownError, ApiServerError } from "../../src/api/errors.js";
 import { UserInputError } from "../../src/errors.js";
 import { AuditTrail, type AuditRecord, type AuditSink } from "../../src/pipeline/audit.js";
 import { type CallPlan, runCall } from "../../src/pipeline/call.js";
 import { CallTracker } from "../../src/pipeline/lifecycle.js";
 import { localPrincipal } from "../../src/pipeline/principal.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testContext } from "../helpers/context.js";
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 5, counts: { customers: 10, transactions: 20, tickets: 6 } });
-});
-afterEach(() => sandbox.faults.clear());
-afterAll(() => sandbox.close());
+const env = useSandbox({ seed: 5, counts: { customers: 10, transactions: 20, tickets: 6 } });
 
 function rig() {
   const records: AuditRecord[] = [];
   const sink: AuditSink = { name: "memory", write: (record) => void records.push(record), close: async () => {} };
-  const ctx = testContext(sandbox, { timeoutMs: 200, api: { callTimeoutMs: 1_000 } });
+  const ctx = testContext(env.sandbox, { timeoutMs: 200, api: { callTimeoutMs: 1_000 } });
   const runtime = { ctx, tracker: new CallTracker(), audit: new AuditTrail([sink]) };
   const principal = { ...localPrincipal(ctx.config), subject: "alice@example.com", client: { name: "c", version: "1" } };
   const request = (signal = new AbortController().signal) => ({
     method: "tools/call" as const,
     target: { tool: "probe" },
-    arguments: { customer_id: sandbox.store.customers[0]?.id },
+    arguments: { customer_id: env.sandbox.store.customers[0]?.id },
     principal,
     signal,
   });
@@ -48,8 +43,8 @@ function plan<R>(run: CallPlan<unknown, R, R>["run"], overrides: Partial<CallPla
 describe("runCall", () => {
   it("runs a call and records it once, with method, target, principal and the upstream request", async () => {
     const { ctx, runtime, records, request } = rig();
-    const outcome = await runCall(runtime, request(), plan(async () => (await ctx.api.customers.get(sandbox.store.customers[0]?.id ?? "")).id));
-    expect(outcome).toEqual({ ok: true, value: sandbox.store.customers[0]?.id });
+    const outcome = await runCall(runtime, request(), plan(async () => (await ctx.api.customers.get(env.sandbox.store.customers[0]?.id ?? "")).id));
+    expect(outcome).toEqual({ ok: true, value: env.sandbox.store.customers[0]?.id });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
       method: "tools/call",
@@ -99,8 +94,8 @@ describe("runCall", () => {
 
   it("cancels the call's API requests with the client's signal, though the handler passes none", async () => {
     const { ctx, runtime, records, request } = rig();
-    const id = sandbox.store.customers[1]?.id ?? "";
-    sandbox.faults.add({ kind: "latency", latencyMs: 5_000, path: `/v1/customers/${id}` });
+    const id = env.sandbox.store.customers[1]?.id ?? "";
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 5_000, path: `/v1/customers/${id}` });
     const controller = new AbortController();
     const running = runCall(runtime, request(controller.signal), plan(() => ctx.api.customers.get(id)));
     setTimeout(() => controller.abort(), 50);
@@ -110,8 +105,8 @@ describe("runCall", () => {
 
   it("ends the call's API work at its deadline", async () => {
     const { ctx, runtime, request } = rig();
-    const id = sandbox.store.customers[2]?.id ?? "";
-    sandbox.faults.add({ kind: "latency", latencyMs: 5_000, path: `/v1/customers/${id}` });
+    const id = env.sandbox.store.customers[2]?.id ?? "";
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 5_000, path: `/v1/customers/${id}` });
     const started = performance.now();
     const outcome = await runCall(runtime, request(), plan(() => ctx.api.customers.get(id), { deadlineMs: 300 }));
     expect(outcome).toMatchObject({ ok: false, payload: { error_code: "timeout" } });

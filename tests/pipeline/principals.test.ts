@@ -4,19 +4,15 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import type { AppContext } from "../../src/context.js";
 import { createServer } from "../../src/mcp/server.js";
 import { localPrincipal, type Principal } from "../../src/pipeline/principal.js";
 import { createPolicy } from "../../src/policy/index.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testContext } from "../helpers/context.js";
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 37, counts: { customers: 20, transactions: 40, tickets: 10 } });
-});
-afterAll(() => sandbox.close());
+const env = useSandbox({ seed: 37, counts: { customers: 20, transactions: 40, tickets: 10 } });
 
 function principal(ctx: AppContext, subject: string, profile: "readonly" | "support"): Principal {
   return { ...localPrincipal(ctx.config), subject, policy: createPolicy({ profile, readOnly: false }) };
@@ -35,26 +31,26 @@ async function clientFor(ctx: AppContext, who: Principal) {
 
 describe("two principals on one process", () => {
   it("never share an idempotency record: identical writes are two tickets, each one's repeat replays its own", async () => {
-    const ctx = testContext(sandbox, { limits: { idempotencyWindowMs: 600_000 } });
+    const ctx = testContext(env.sandbox, { limits: { idempotencyWindowMs: 600_000 } });
     const alice = await clientFor(ctx, principal(ctx, "alice@example.com", "support"));
     const bob = await clientFor(ctx, principal(ctx, "bob@example.com", "support"));
-    const args = { customer_id: sandbox.store.customers[0]?.id, subject: "Same words", description: "From two people." };
-    const before = sandbox.store.created.tickets;
+    const args = { customer_id: env.sandbox.store.customers[0]?.id, subject: "Same words", description: "From two people." };
+    const before = env.sandbox.store.created.tickets;
     type Created = { ticket: { id: string }; replayed: boolean };
     const ticketOf = (result: CallToolResult) => result.structuredContent as Created;
     const first = ticketOf(await alice.call("create_ticket", args));
     const second = ticketOf(await bob.call("create_ticket", args));
-    expect(sandbox.store.created.tickets - before).toBe(2);
+    expect(env.sandbox.store.created.tickets - before).toBe(2);
     expect(second.ticket.id).not.toBe(first.ticket.id);
     expect(ticketOf(await alice.call("create_ticket", args))).toMatchObject({ replayed: true, ticket: { id: first.ticket.id } });
     expect(ticketOf(await bob.call("create_ticket", args))).toMatchObject({ replayed: true, ticket: { id: second.ticket.id } });
-    expect(sandbox.store.created.tickets - before).toBe(2);
+    expect(env.sandbox.store.created.tickets - before).toBe(2);
     await alice.close();
     await bob.close();
   });
 
   it("never share a rate-limit bucket: one caller's empty bucket leaves the other's full", async () => {
-    const ctx = testContext(sandbox, { limits: { callsPerMinutePerTool: 2 } });
+    const ctx = testContext(env.sandbox, { limits: { callsPerMinutePerTool: 2 } });
     const alice = await clientFor(ctx, principal(ctx, "alice@example.com", "readonly"));
     const bob = await clientFor(ctx, principal(ctx, "bob@example.com", "readonly"));
     for (let i = 0; i < 2; i++) expect((await alice.call("list_segments", {})).isError).toBeFalsy();
@@ -65,12 +61,12 @@ describe("two principals on one process", () => {
   });
 
   it("never share a cached read: a PII-granted caller's answer is not served to a masked one, nor the reverse", async () => {
-    const ctx = testContext(sandbox, { cache: { ttlMs: 60_000 } });
+    const ctx = testContext(env.sandbox, { cache: { ttlMs: 60_000 } });
     const support = await clientFor(ctx, principal(ctx, "alice@example.com", "support"));
     const readonly = await clientFor(ctx, principal(ctx, "bob@example.com", "readonly"));
-    const customer = sandbox.store.customers[1];
+    const customer = env.sandbox.store.customers[1];
     const path = `/v1/customers/${customer?.id}`;
-    const reads = () => sandbox.requests.all().filter((entry) => entry.method === "GET" && entry.path === path).length;
+    const reads = () => env.sandbox.requests.all().filter((entry) => entry.method === "GET" && entry.path === path).length;
     const before = reads();
     const emailShown = async (who: typeof support) =>
       ((await who.call("get_customer", { customer_id: customer?.id })).structuredContent as { customer: { email: string } })
@@ -86,7 +82,7 @@ describe("two principals on one process", () => {
   });
 
   it("each get the tools of their own grant", async () => {
-    const ctx = testContext(sandbox);
+    const ctx = testContext(env.sandbox);
     const support = await clientFor(ctx, principal(ctx, "alice@example.com", "support"));
     const readonly = await clientFor(ctx, principal(ctx, "bob@example.com", "readonly"));
     const names = async (who: typeof support) => (await who.client.listTools()).tools.map((tool) => tool.name);

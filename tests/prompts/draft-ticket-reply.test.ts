@@ -1,28 +1,25 @@
 // draft_ticket_reply through the real SDK Client over an in-memory pair: arguments, completion, the conversation
 // it builds, and that customer-provided ticket text arrives fenced and framed as data.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { draftTicketReplyPrompt } from "../../src/prompts/draft-ticket-reply.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, connectInMemory } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
 let connected: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-  connected = await connectInMemory(testContext(sandbox, { maxRetries: 1 }), {
+  connected = await connectInMemory(testContext(env.sandbox, { maxRetries: 1 }), {
     tools: [],
     prompts: [draftTicketReplyPrompt],
   });
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
-const fixtures = () => sandbox.store.fixtures;
+const fixtures = () => env.sandbox.store.fixtures;
 
 async function promptText(args: Record<string, string>): Promise<string> {
   const result = await connected.client.getPrompt({ name: "draft_ticket_reply", arguments: args });
@@ -105,11 +102,11 @@ describe("draft_ticket_reply", () => {
   });
 
   it("rejects a malformed ticket id with invalid params, without calling the API", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     await expect(
       connected.client.getPrompt({ name: "draft_ticket_reply", arguments: { ticket_id: "1234" } }),
     ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("search_tickets") });
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports a ticket that does not exist", async () => {
@@ -119,7 +116,7 @@ describe("draft_ticket_reply", () => {
   });
 
   it("reports an upstream 5xx without upstream details", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets/" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets/" });
     const error: unknown = await connected.client
       .getPrompt({ name: "draft_ticket_reply", arguments: { ticket_id: fixtures().openTicketIds[0] ?? "" } })
       .catch((e) => e);
@@ -131,7 +128,7 @@ describe("draft_ticket_reply", () => {
 describe("draft_ticket_reply with untrusted ticket text", () => {
   it("hands the prompt-injection ticket over as fenced data, framed as not instructions", async () => {
     const id = fixtures().promptInjectionTicketId;
-    const injected = sandbox.store.ticketsById.get(id)?.description ?? "";
+    const injected = env.sandbox.store.ticketsById.get(id)?.description ?? "";
     expect(injected).toMatch(/Ignore all previous instructions/);
     const text = await promptText({ ticket_id: id, tone: "formal" });
     const { before, inside, after } = dataBlock(text);
@@ -148,7 +145,7 @@ describe("draft_ticket_reply with untrusted ticket text", () => {
   });
 
   it("keeps backticks in ticket text from closing the data block early", async () => {
-    const api = testContext(sandbox).api;
+    const api = testContext(env.sandbox).api;
     const { record } = await api.tickets.create(
       {
         customer_id: fixtures().demoCustomerId,
@@ -179,7 +176,7 @@ describe("draft_ticket_reply completion", () => {
   });
 
   it("registers on a second server too (completion metadata is per server)", async () => {
-    const second = await connectInMemory(testContext(sandbox), { tools: [], prompts: [draftTicketReplyPrompt] });
+    const second = await connectInMemory(testContext(env.sandbox), { tools: [], prompts: [draftTicketReplyPrompt] });
     try {
       const result = await second.client.complete({
         ref: { type: "ref/prompt", name: "draft_ticket_reply" },

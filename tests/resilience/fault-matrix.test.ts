@@ -2,7 +2,8 @@
 // a read tool and two write tools, through the real SDK client and server over the in-memory pair. Each case checks
 // the outcome (success after retries, or the right error_code), that the call ends within its deadline, that the
 // server keeps serving, and for writes that the sandbox holds exactly as many records as the outcome implies.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import type { AppContext } from "../../src/context.js";
 import type { ErrorCode } from "../../src/errors.js";
 import { type FaultRule, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
@@ -25,18 +26,16 @@ const SLACK_MS = 1_000;
 /** Backoff of the first two retries with the test defaults (base 100 ms) and jitter fixed at 0.5. */
 const BACKOFF = [50, 100];
 
-let sandbox: Sandbox;
 let customerId: string;
 
+const env = useSandbox({ seed: SEED, counts: COUNTS });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: SEED, counts: COUNTS });
-  customerId = sandbox.store.customers[0]?.id ?? "";
+  customerId = env.sandbox.store.customers[0]?.id ?? "";
 });
 afterEach(() => {
-  sandbox.faults.clear();
-  sandbox.requests.clear();
+  env.sandbox.faults.clear();
+  env.sandbox.requests.clear();
 });
-afterAll(() => sandbox.close());
 
 // ---- the operations under test ------------------------------------------------------------------------------------
 
@@ -79,7 +78,7 @@ const OPERATIONS: Operation[] = [
 
 // ---- the faults -----------------------------------------------------------------------------------------------------
 
-/** How the case reaches the API: the shared sandbox (API key or OAuth) or a port nobody listens on. */
+/** How the case reaches the API: the shared env.sandbox (API key or OAuth) or a port nobody listens on. */
 type Backend = "api_key" | "oauth" | "refused" | "refused_then_back";
 
 interface Case {
@@ -256,7 +255,7 @@ const PERMANENT: Fails[] = [
 interface Rig {
   ctx: AppContext;
   timing: RecordingTiming;
-  /** The sandbox the call reaches (undefined while the refused API is down). */
+  /** The env.sandbox the call reaches (undefined while the refused API is down). */
   target(): Sandbox | undefined;
   /** Brings a refused API back up on the same port. */
   revive(): Promise<Sandbox>;
@@ -276,8 +275,8 @@ async function rig(testCase: Case): Promise<Rig> {
   const backend = testCase.backend ?? "api_key";
   if (backend === "api_key" || backend === "oauth") {
     const build = backend === "oauth" ? oauthContext : testContext;
-    const ctx = build(sandbox, { ...options, timing: recorded });
-    return { ctx, timing: recorded, target: () => sandbox, revive: async () => sandbox, close: async () => {} };
+    const ctx = build(env.sandbox, { ...options, timing: recorded });
+    return { ctx, timing: recorded, target: () => env.sandbox, revive: async () => env.sandbox, close: async () => {} };
   }
   // A sandbox that was closed: nothing listens on its port until revive() starts a new one there.
   const down = await startSandbox({ seed: SEED, counts: COUNTS });
@@ -331,10 +330,10 @@ async function runCase(op: Operation, testCase: Case, more: (outcome: Outcome) =
     if (testCase.backend === "oauth") {
       // Warm-up: the provider holds a token before the call under test.
       expect(dataOf(await plainRead())).toHaveProperty("customer");
-      if (testCase.revokeTokens) sandbox.revokeTokens();
+      if (testCase.revokeTokens) env.sandbox.revokeTokens();
     }
     const path = op.path();
-    for (const fault of testCase.faults?.(op.method, path) ?? []) sandbox.faults.add(fault);
+    for (const fault of testCase.faults?.(op.method, path) ?? []) env.sandbox.faults.add(fault);
     const routeRequests = () => rigged.target()?.requests.count({ method: op.method, path }) ?? 0;
     const before = {
       written: writtenIn(op, rigged.target()),
@@ -359,7 +358,7 @@ async function runCase(op: Operation, testCase: Case, more: (outcome: Outcome) =
     }
 
     // The server keeps serving: the fault is gone (or the API is back) and a plain call succeeds.
-    sandbox.faults.clear();
+    env.sandbox.faults.clear();
     await rigged.revive();
     expect(dataOf(await plainRead())).toHaveProperty("customer.id", customerId);
     await more({
@@ -416,16 +415,16 @@ describe("faults that meet many calls at once", () => {
   // Latency under a full bulkhead: calls wait for a slot. Waiting must not outlive the call's deadline either
   // (scope.ts: "Epoch ms after which no attempt or retry starts").
   it("ends every call queued behind the bulkhead within its deadline, with a result or timeout", async () => {
-    const ctx = testContext(sandbox, {
+    const ctx = testContext(env.sandbox, {
       timing: wallClockTiming(),
       timeoutMs: 350,
       api: { callTimeoutMs: 400, maxConcurrency: 1, maxQueue: 10 },
     });
     const connected = await connectInMemory(ctx);
-    sandbox.faults.add({ kind: "latency", latencyMs: 300, method: "GET", path: "/v1/customers" });
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 300, method: "GET", path: "/v1/customers" });
     try {
       const started = performance.now();
-      const calls = sandbox.store.customers.slice(0, 8).map(async (customer) => {
+      const calls = env.sandbox.store.customers.slice(0, 8).map(async (customer) => {
         const result = await callTool(connected.client, "get_customer", { customer_id: customer.id });
         return { ms: Math.round(performance.now() - started), outcome: result.isError ? errorOf(result).error_code : "ok" };
       });
@@ -442,20 +441,20 @@ describe("faults that meet many calls at once", () => {
   // A call the client cancels while its attempt waits for a bulkhead slot is a cancellation, not a server bug.
   it("logs a write cancelled while queued behind the bulkhead as cancelled, not as an unexpected error", async () => {
     const logs = captureLogs();
-    const ctx = testContext(sandbox, {
+    const ctx = testContext(env.sandbox, {
       logger: logs.logger,
       timing: wallClockTiming(),
       api: { maxConcurrency: 1, maxQueue: 10 },
     });
     const connected = await connectInMemory(ctx);
-    sandbox.faults.add({ kind: "latency", latencyMs: 300, method: "GET", path: "/v1/customers" });
-    const before = sandbox.store.created.notes;
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 300, method: "GET", path: "/v1/customers" });
+    const before = env.sandbox.store.created.notes;
     try {
       // Counted from here: a request another test abandoned may still arrive in the shared sandbox.
-      const earlier = sandbox.requests.count({ method: "GET", path: "/v1/customers" });
+      const earlier = env.sandbox.requests.count({ method: "GET", path: "/v1/customers" });
       const holder = callTool(connected.client, "get_customer", { customer_id: customerId });
       await vi.waitFor(() =>
-        expect(sandbox.requests.count({ method: "GET", path: "/v1/customers" })).toBeGreaterThan(earlier),
+        expect(env.sandbox.requests.count({ method: "GET", path: "/v1/customers" })).toBeGreaterThan(earlier),
       );
       const controller = new AbortController();
       const note = { name: "add_customer_note", arguments: { customer_id: customerId, body: "Queued, then cancelled." } };
@@ -471,7 +470,7 @@ describe("faults that meet many calls at once", () => {
       await vi.waitFor(() => expect(noteCall()).toBeDefined());
       expect(logs.lines().filter((line) => line.msg === "unexpected error in tool call")).toEqual([]);
       expect(noteCall()).toMatchObject({ outcome: "error", error_code: "cancelled" });
-      expect(sandbox.store.created.notes).toBe(before);
+      expect(env.sandbox.store.created.notes).toBe(before);
     } finally {
       await connected.close();
       ctx.api.close();
@@ -480,18 +479,18 @@ describe("faults that meet many calls at once", () => {
 
   // oauth.ts promises to refresh "once for all concurrent callers".
   it("refreshes the OAuth token once when 12 concurrent calls meet a revoked token, and all succeed", async () => {
-    const ctx = oauthContext(sandbox, { timing: wallClockTiming() });
+    const ctx = oauthContext(env.sandbox, { timing: wallClockTiming() });
     const connected = await connectInMemory(ctx);
     try {
       expect(dataOf(await callTool(connected.client, "get_customer", { customer_id: customerId }))).toHaveProperty("customer");
-      sandbox.revokeTokens();
-      const tokensBefore = tokenRequests(sandbox);
+      env.sandbox.revokeTokens();
+      const tokensBefore = tokenRequests(env.sandbox);
       const results = await Promise.all(
-        sandbox.store.customers.slice(0, 12).map((customer) =>
+        env.sandbox.store.customers.slice(0, 12).map((customer) =>
           callTool(connected.client, "get_customer", { customer_id: customer.id })),
       );
       expect(results.filter((result) => result.isError)).toEqual([]);
-      expect(tokenRequests(sandbox) - tokensBefore, "token requests after the revocation").toBe(1);
+      expect(tokenRequests(env.sandbox) - tokensBefore, "token requests after the revocation").toBe(1);
     } finally {
       await connected.close();
       ctx.api.close();

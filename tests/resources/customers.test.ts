@@ -1,19 +1,18 @@
 // Resources and completion through the real SDK Client over an in-memory pair.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_DEMO_CUSTOMER_EMAIL, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { useSandbox } from "../helpers/fixture.js";
+import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, connectInMemory } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
 let connected: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-  connected = await connectInMemory(testContext(sandbox));
+  connected = await connectInMemory(testContext(env.sandbox));
 });
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
 function textOf(contents: ReadonlyArray<object>): string {
@@ -32,7 +31,7 @@ describe("customer://segments", () => {
     const data = JSON.parse(textOf(result.contents)) as {
       segments: Array<{ id: string; customer_count: number }>;
     };
-    expect(data.segments.length).toBe(sandbox.store.segments.length);
+    expect(data.segments.length).toBe(env.sandbox.store.segments.length);
     expect(data.segments[0]).toMatchObject({
       id: expect.stringMatching(/^seg_/),
       customer_count: expect.any(Number),
@@ -41,7 +40,7 @@ describe("customer://segments", () => {
 });
 
 describe("customer://customers/{customer_id}", () => {
-  const ada = () => sandbox.store.customers.find((c) => c.email === SANDBOX_DEMO_CUSTOMER_EMAIL);
+  const ada = () => env.sandbox.store.customers.find((c) => c.email === SANDBOX_DEMO_CUSTOMER_EMAIL);
 
   it("is offered as a template and reads one customer's compact profile", async () => {
     const { resourceTemplates } = await connected.client.listResourceTemplates();
@@ -92,7 +91,7 @@ describe("resources/list", () => {
     expect(uris[0]).toBe("customer://segments");
     expect(new Set(uris).size).toBe(uris.length);
     const customers = uris.filter((uri) => uri.startsWith("customer://customers/"));
-    expect(customers).toHaveLength(sandbox.store.customers.length);
+    expect(customers).toHaveLength(env.sandbox.store.customers.length);
     // Listing titles are names for a picker, not results: they stay plain strings, never the marked shape.
     expect(titles.every((title) => typeof title === "string")).toBe(true);
   });
@@ -110,14 +109,14 @@ describe("customer id completion", () => {
     });
 
   it("completes an id prefix to the matching ids", async () => {
-    const id = sandbox.store.fixtures.demoCustomerId;
+    const id = env.sandbox.store.fixtures.demoCustomerId;
     const result = await complete(id.slice(0, 8));
     expect(result.completion.values).toContain(id);
     for (const value of result.completion.values) expect(value.startsWith(id.slice(0, 8))).toBe(true);
   });
 
   it("completes an exact email and confirms an exact id", async () => {
-    const id = sandbox.store.fixtures.demoCustomerId;
+    const id = env.sandbox.store.fixtures.demoCustomerId;
     expect((await complete(SANDBOX_DEMO_CUSTOMER_EMAIL)).completion.values).toEqual([id]);
     expect((await complete(id)).completion.values).toEqual([id]);
     expect((await complete("cus_doesnotexist00")).completion.values).toEqual([]);

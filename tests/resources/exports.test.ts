@@ -2,9 +2,9 @@
 // file itself, its size caps, unfinished and unknown exports, and id completion.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import type { CustomerApi, NewExport } from "../../src/api/index.js";
 import { capExportFile } from "../../src/resources/exports.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { manualClock, testApi, testContext } from "../helpers/context.js";
 import { type Connected, connectInMemory } from "../helpers/mcp.js";
 
@@ -12,24 +12,22 @@ const EXPORT_DURATION_MS = 5_000;
 const TINY_BUDGET_TOKENS = 1_000;
 
 const clock = manualClock();
-let sandbox: Sandbox;
 let api: CustomerApi;
 let connected: Connected;
 let tiny: Connected;
 
+const env = useSandbox({ seed: 42, clock: clock.now, exportDurationMs: EXPORT_DURATION_MS });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42, clock: clock.now, exportDurationMs: EXPORT_DURATION_MS });
-  api = testApi(sandbox);
+  api = testApi(env.sandbox);
   // Resources come from the resource index whatever the options; no tools or prompts are needed here.
   const only = { tools: [], prompts: [] };
-  connected = await connectInMemory(testContext(sandbox, { clock, maxResultTokens: 200_000 }), only);
-  tiny = await connectInMemory(testContext(sandbox, { clock, maxResultTokens: TINY_BUDGET_TOKENS }), only);
+  connected = await connectInMemory(testContext(env.sandbox, { clock, maxResultTokens: 200_000 }), only);
+  tiny = await connectInMemory(testContext(env.sandbox, { clock, maxResultTokens: TINY_BUDGET_TOKENS }), only);
 });
 afterAll(async () => {
   await connected.close();
   await tiny.close();
   api.close();
-  await sandbox.close();
 });
 
 /** Starts an export straight through the API; `finish` lets the sandbox's clock run past its duration. */
@@ -59,7 +57,7 @@ describe("customer://exports/{export_id}", () => {
     expect(mimeType).toBe("text/csv");
     const [header, ...rows] = text.trimEnd().split("\r\n");
     expect(header).toBe("id,name,email,phone,address,tax_id,date_of_birth,status,segment_id,created_at,lifetime_value,currency");
-    const suspended = sandbox.store.customers.filter((c) => c.status === "suspended");
+    const suspended = env.sandbox.store.customers.filter((c) => c.status === "suspended");
     expect(rows.map((row) => row.split(",")[0]).sort()).toEqual(suspended.map((c) => c.id).sort());
     expect(text).not.toContain("truncated");
   });
@@ -72,7 +70,7 @@ describe("customer://exports/{export_id}", () => {
       .trimEnd()
       .split("\n")
       .map((line) => JSON.parse(line) as { status: string });
-    expect(rows).toHaveLength(sandbox.store.customers.filter((c) => c.status === "inactive").length);
+    expect(rows).toHaveLength(env.sandbox.store.customers.filter((c) => c.status === "inactive").length);
     expect(rows.every((row) => row.status === "inactive")).toBe(true);
   });
 
@@ -86,7 +84,7 @@ describe("customer://exports/{export_id}", () => {
     const match = /^# truncated: (\d+) of (\d+) rows not shown/.exec(notice);
     expect(match).not.toBeNull();
     const [left, total] = [Number(match?.[1]), Number(match?.[2])];
-    expect(total).toBe(sandbox.store.customers.length);
+    expect(total).toBe(env.sandbox.store.customers.length);
     // Header plus whole rows: exactly a prefix of the real file, ending at a line break.
     const kept = text.slice(0, text.length - notice.length - 2);
     expect(full.startsWith(kept)).toBe(true);
@@ -105,8 +103,8 @@ describe("customer://exports/{export_id}", () => {
       .split("\n")
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const notice = lines.at(-1);
-    expect(notice).toMatchObject({ truncated: true, rows_total: sandbox.store.customers.length });
-    expect(lines.length - 1 + Number(notice?.rows_not_shown)).toBe(sandbox.store.customers.length);
+    expect(notice).toMatchObject({ truncated: true, rows_total: env.sandbox.store.customers.length });
+    expect(lines.length - 1 + Number(notice?.rows_not_shown)).toBe(env.sandbox.store.customers.length);
   });
 
   it("refuses to read an export that has not finished yet and says its status", async () => {

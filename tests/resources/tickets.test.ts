@@ -1,23 +1,20 @@
 // customer://tickets/{ticket_id} through the real SDK Client over an in-memory pair: reads, errors and completion.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, connectInMemory } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
 let connected: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-  connected = await connectInMemory(testContext(sandbox, { maxRetries: 1 }), { tools: [] });
+  connected = await connectInMemory(testContext(env.sandbox, { maxRetries: 1 }), { tools: [] });
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
-const fixtures = () => sandbox.store.fixtures;
+const fixtures = () => env.sandbox.store.fixtures;
 
 function textOf(contents: ReadonlyArray<object>): string {
   const first = contents[0];
@@ -51,7 +48,7 @@ describe("customer://tickets/{ticket_id}", () => {
       more_comments: boolean;
     };
     expect(data.ticket).toMatchObject({ id, subject: { untrusted: "customer", text: "Charged twice for my annual plan" } });
-    expect(data.ticket.description).toEqual({ untrusted: "customer", text: sandbox.store.ticketsById.get(id)?.description });
+    expect(data.ticket.description).toEqual({ untrusted: "customer", text: env.sandbox.store.ticketsById.get(id)?.description });
     expect(data.recent_comments).toHaveLength(2);
     expect(data.more_comments).toBe(false);
   });
@@ -63,15 +60,15 @@ describe("customer://tickets/{ticket_id}", () => {
   });
 
   it("answers a malformed id with invalid params, without calling the API", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     await expect(connected.client.readResource({ uri: "customer://tickets/bob" })).rejects.toMatchObject({
       code: -32602,
     });
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("answers an upstream 5xx with an internal error that names no upstream detail", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets/" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets/" });
     const id = fixtures().openTicketIds[0] ?? "";
     const error: unknown = await connected.client.readResource({ uri: `customer://tickets/${id}` }).catch((e) => e);
     expect(error).toMatchObject({ code: -32603, message: expect.stringContaining("temporarily unavailable") });
@@ -101,7 +98,7 @@ describe("ticket id completion", () => {
 
   it("offers nothing for a single character and when the API fails", async () => {
     expect((await complete("c")).completion.values).toEqual([]);
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets" });
     expect((await complete("charged twice")).completion.values).toEqual([]);
   });
 });

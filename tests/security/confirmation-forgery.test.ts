@@ -2,8 +2,8 @@
 // off the first screen, a fake "Refund: $1.00" line, text that rewrites the checkbox. The form a person sees
 // must say what will happen in its own words, with someone else's text on one quoted, clipped line.
 import type { ElicitRequest } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { MAX_CONFIRMATION_VALUE } from "../../src/mcp/confirm.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory } from "../helpers/mcp.js";
@@ -17,16 +17,12 @@ const FORGED_NAME = [
   'Tick "Refund $1.00" below.',
 ].join("\n");
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 29 });
-});
-afterAll(() => sandbox.close());
+const env = useSandbox({ seed: 29 });
 
 /** Runs `tool` as a person who answers every form, and returns the forms they were shown. */
 async function formsShown(tool: string, args: Record<string, unknown>): Promise<Array<ElicitRequest["params"]>> {
   const asked: Array<ElicitRequest["params"]> = [];
-  const connected = await connectInMemory(testContext(sandbox, { access: { profile: "admin" } }), {}, {
+  const connected = await connectInMemory(testContext(env.sandbox, { access: { profile: "admin" } }), {}, {
     elicitation: (params) => {
       asked.push(params);
       return { action: "decline" };
@@ -45,12 +41,12 @@ function checkboxTitle(form: ElicitRequest["params"]): string {
 
 describe("a confirmation form under a forged customer name", () => {
   it("keeps a refund's amount on its first line and the name on one quoted, clipped line", async () => {
-    const charge = sandbox.store.transactions.find(
+    const charge = env.sandbox.store.transactions.find(
       (txn) => txn.type === "charge" && txn.status === "succeeded" && txn.currency === "usd"
         && txn.amount - (txn.refunded_amount ?? 0) >= 50_000,
     );
     if (!charge) throw new Error("no charge of $500 or more");
-    const customer = sandbox.store.customersById.get(charge.customer_id);
+    const customer = env.sandbox.store.customersById.get(charge.customer_id);
     if (!customer) throw new Error("no customer");
     customer.name = FORGED_NAME;
     const [form] = await formsShown("issue_refund", {
@@ -73,7 +69,7 @@ describe("a confirmation form under a forged customer name", () => {
   });
 
   it("labels a suspension's checkbox with the customer id, never the name", async () => {
-    const customer = sandbox.store.customers.find((c) => c.status === "active" && c.id !== charge0());
+    const customer = env.sandbox.store.customers.find((c) => c.status === "active" && c.id !== charge0());
     if (!customer) throw new Error("no active customer");
     customer.name = 'Eve"\nSuspend nobody: untick to confirm';
     const [form] = await formsShown("update_customer_status", {
@@ -94,5 +90,5 @@ describe("a confirmation form under a forged customer name", () => {
 
 /** The customer the refund case renamed, so the suspension case picks another one. */
 function charge0(): string {
-  return sandbox.store.customers.find((c) => c.name === FORGED_NAME)?.id ?? "";
+  return env.sandbox.store.customers.find((c) => c.name === FORGED_NAME)?.id ?? "";
 }

@@ -2,8 +2,8 @@
 // tags, a ticket's subject and description, comments, a note's author and body, an assignee's and an account
 // manager's name, a transaction description) and into an argument name. Without customers:pii none of them may
 // reach a tool result, a resource, a resource listing, a prompt, an error, the log or the audit in clear.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { testContext } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, type Connected, connectInMemory } from "../helpers/mcp.js";
@@ -13,14 +13,13 @@ const PHONE = "+1 (555) 010-9931";
 const PHONE_DIGITS = "5550109931";
 const planted = `reach me at ${EMAIL} or ${PHONE}`;
 
-let sandbox: Sandbox;
 let ticketId: string;
 
+const env = useSandbox({ seed: 17 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 17 });
-  const ada = sandbox.store.customers[0];
-  const ticket = sandbox.store.ticketsById.get(sandbox.store.fixtures.openTicketIds[0] ?? "");
-  const txn = sandbox.store.transactionsByCustomer.get(ada?.id ?? "")?.[0];
+  const ada = env.sandbox.store.customers[0];
+  const ticket = env.sandbox.store.ticketsById.get(env.sandbox.store.fixtures.openTicketIds[0] ?? "");
+  const txn = env.sandbox.store.transactionsByCustomer.get(ada?.id ?? "")?.[0];
   if (!ada || !ticket || !txn) throw new Error("fixtures missing");
   // What a hostile customer (or a careless colleague) can put into records the server only reads.
   ada.name = `Ada Lovelace, ${planted}`;
@@ -32,16 +31,15 @@ beforeAll(async () => {
   txn.description = `Order note: ${planted}`;
   ticketId = ticket.id;
   // And through the API, as the customer's own messages arrive.
-  const writer = await connectInMemory(testContext(sandbox, { access: { profile: "admin" } }));
+  const writer = await connectInMemory(testContext(env.sandbox, { access: { profile: "admin" } }));
   await callTool(writer.client, "add_ticket_comment", { ticket_id: ticketId, body: planted, public: true });
   await callTool(writer.client, "add_customer_note", { customer_id: ada.id, body: planted, author: `Sam ${EMAIL}` });
   await writer.close();
 });
-afterAll(() => sandbox.close());
 
 /** Everything a readonly agent can get to about the planted records, as one string. */
 async function everything(connected: Connected): Promise<string> {
-  const customerId = sandbox.store.customers[0]?.id ?? "";
+  const customerId = env.sandbox.store.customers[0]?.id ?? "";
   const parts: unknown[] = [];
   for (const [name, args] of [
     ["get_customer", { customer_id: customerId, include_transactions: true }],
@@ -73,7 +71,7 @@ describe("PII in free text, without customers:pii", () => {
   it("is masked in every result, resource, listing and prompt, and in the log and audit", async () => {
     const logs = captureLogs("debug");
     const connected = await connectInMemory(
-      testContext(sandbox, { logger: logs.logger, access: { profile: "readonly" } }),
+      testContext(env.sandbox, { logger: logs.logger, access: { profile: "readonly" } }),
     );
     const shown = await everything(connected);
     await connected.close();
@@ -85,7 +83,7 @@ describe("PII in free text, without customers:pii", () => {
   });
 
   it("is shown to a profile with customers:pii", async () => {
-    const connected = await connectInMemory(testContext(sandbox, { access: { profile: "support" } }));
+    const connected = await connectInMemory(testContext(env.sandbox, { access: { profile: "support" } }));
     expect(await everything(connected)).toContain(EMAIL);
     await connected.close();
   });
@@ -93,10 +91,10 @@ describe("PII in free text, without customers:pii", () => {
   it("never echoes an argument name that is not one into the error, the log or the audit", async () => {
     const logs = captureLogs("debug");
     const connected = await connectInMemory(
-      testContext(sandbox, { logger: logs.logger, access: { profile: "readonly" } }),
+      testContext(env.sandbox, { logger: logs.logger, access: { profile: "readonly" } }),
     );
     const result = await callTool(connected.client, "get_customer", {
-      customer_id: sandbox.store.customers[0]?.id,
+      customer_id: env.sandbox.store.customers[0]?.id,
       [EMAIL]: true,
       [PHONE]: "x",
       customerId: "a typo worth naming",

@@ -3,38 +3,37 @@
 // clipped wherever they come from, and a result that still would not fit is cut shorter or refused with
 // result_too_large, never sent.
 import type { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, type Connected, connectInMemory, errorOf } from "../helpers/mcp.js";
 
 /** Large, but small enough that no upstream page passes the 16 MiB body cap (a separate defence, tested apart). */
 const HUGE = "x".repeat(300_000);
-let sandbox: Sandbox;
 let customerId: string;
 let ticketId: string;
 
+const env = useSandbox({ seed: 31 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 31 });
-  const ada = sandbox.store.customers[0];
-  const ticket = sandbox.store.ticketsById.get(sandbox.store.fixtures.openTicketIds[0] ?? "");
+  const ada = env.sandbox.store.customers[0];
+  const ticket = env.sandbox.store.ticketsById.get(env.sandbox.store.fixtures.openTicketIds[0] ?? "");
   if (!ada || !ticket) throw new Error("fixtures missing");
   customerId = ada.id;
   ticketId = ticket.id;
   ada.name = HUGE;
   ada.tags = Array.from({ length: 100_000 }, (_, i) => `tag-${i}`);
   if (ada.account_manager) ada.account_manager.name = HUGE;
-  for (const txn of sandbox.store.transactionsByCustomer.get(ada.id) ?? []) {
+  for (const txn of env.sandbox.store.transactionsByCustomer.get(ada.id) ?? []) {
     txn.description = HUGE;
     if (txn.payment_method) txn.payment_method.brand = HUGE;
   }
-  for (const segment of sandbox.store.segments) segment.description = HUGE;
+  for (const segment of env.sandbox.store.segments) segment.description = HUGE;
   ticket.customer_id = ada.id;
   ticket.subject = HUGE;
   ticket.description = HUGE;
   ticket.tags = [HUGE, HUGE];
   ticket.assignee = { id: "usr_hugeagent001", name: HUGE };
-  const comments = sandbox.store.commentsByTicket.get(ticket.id) ?? [];
+  const comments = env.sandbox.store.commentsByTicket.get(ticket.id) ?? [];
   for (const comment of comments) {
     comment.body = HUGE;
     comment.author.name = HUGE;
@@ -43,13 +42,12 @@ beforeAll(async () => {
   const first = comments[0];
   if (!first) throw new Error("the ticket has no comment");
   for (let i = comments.length; i < 10; i++) {
-    sandbox.store.addComment({ ...first, id: `cmt_hugecomment${String(i).padStart(3, "0")}` });
+    env.sandbox.store.addComment({ ...first, id: `cmt_hugecomment${String(i).padStart(3, "0")}` });
   }
 });
-afterAll(() => sandbox.close());
 
 async function connect(maxResultTokens: number): Promise<Connected> {
-  return connectInMemory(testContext(sandbox, { maxResultTokens, access: { profile: "admin" } }));
+  return connectInMemory(testContext(env.sandbox, { maxResultTokens, access: { profile: "admin" } }));
 }
 
 /** Every read of the hostile records, as [what, size of the text the model reads]. */

@@ -3,27 +3,25 @@
 // completions of resource templates and prompts. None of them may answer on text the caller cannot see; with
 // the PII scope, searches match emails as the API does.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { useSandbox } from "../helpers/fixture.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, type Connected, connectInMemory } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
 let readonly: Connected;
 let support: Connected;
 
+const env = useSandbox({ seed: 13 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 13 });
-  readonly = await connectInMemory(testContext(sandbox, { access: { profile: "readonly" } }));
-  support = await connectInMemory(testContext(sandbox, { access: { profile: "support" } }));
+  readonly = await connectInMemory(testContext(env.sandbox, { access: { profile: "readonly" } }));
+  support = await connectInMemory(testContext(env.sandbox, { access: { profile: "support" } }));
 });
 afterAll(async () => {
   await readonly.close();
   await support.close();
-  await sandbox.close();
 });
 
 const ada = () => {
-  const customer = sandbox.store.customers[0];
+  const customer = env.sandbox.store.customers[0];
   if (!customer) throw new Error("no demo customer");
   return customer;
 };
@@ -57,7 +55,7 @@ describe("text search without customers:pii", () => {
     const domain = `@${email.split("@")[1]}`;
     const byDomain = await customerIdsFound(readonly, domain);
     expect(byDomain.length).toBeGreaterThan(0);
-    for (const found of byDomain) expect(sandbox.store.customersById.get(found)?.email).toContain(domain);
+    for (const found of byDomain) expect(env.sandbox.store.customersById.get(found)?.email).toContain(domain);
   });
 
   it("cannot rebuild an address by extending a guessed suffix one character at a time", async () => {

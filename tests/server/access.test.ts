@@ -1,27 +1,21 @@
 // The scope matrix: for every profile and every tool, through the real SDK client, whether the tool is listed
 // and whether a call is allowed or refused. Plus the operator's narrowing filters and read-only mode, and the
 // same gating for resources, resource templates and prompts.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { type Config, parseCommand } from "../../src/config/config.js";
 import { TOOL_NAMES } from "../../src/tools/index.js";
 import { grantOf, PROFILES, type Profile } from "../../src/policy/access.js";
 import { allPrompts } from "../../src/prompts/index.js";
 import { staticResources, templateResources } from "../../src/resources/index.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { allTools } from "../../src/tools/index.js";
 import { testContext } from "../helpers/context.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 5 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const env = useSandbox({ seed: 5 });
 
 async function visibleTools(access: Config["access"]): Promise<{ listed: string[]; refused: string[] }> {
-  const connected = await connectInMemory(testContext(sandbox, { access }));
+  const connected = await connectInMemory(testContext(env.sandbox, { access }));
   try {
     const listed = (await connected.client.listTools()).tools.map((tool) => tool.name);
     const refused: string[] = [];
@@ -70,13 +64,13 @@ describe("scope matrix", () => {
     expect(listed).not.toContain("issue_refund");
     expect(listed).not.toContain("update_customer_status");
     const connected = await connectInMemory(
-      testContext(sandbox, { access: { profile: "readonly", readOnly: false } }),
+      testContext(env.sandbox, { access: { profile: "readonly", readOnly: false } }),
     );
     const refusal = errorOf(
       await callTool(connected.client, "issue_refund", { transaction_id: "txn_abcdefgh12", reason: "duplicate" }),
     );
     expect(refusal.message).toBe("issue_refund is not enabled on this server: it needs the scope refunds:write.");
-    expect(sandbox.store.created.refunds).toBe(0);
+    expect(env.sandbox.store.created.refunds).toBe(0);
     await connected.close();
   });
 });
@@ -95,17 +89,17 @@ describe("flags from a client's configuration against the operator's environment
       CUSTOMER_MCP_EXCLUDE_TOOLS: "issue_refund",
     });
     // The client would confirm the refund: only the grant stands in the way.
-    const connected = await connectInMemory(testContext(sandbox, { access }));
+    const connected = await connectInMemory(testContext(env.sandbox, { access }));
     try {
       const listed = (await connected.client.listTools()).tools.map((tool) => tool.name);
       expect(listed).not.toContain("issue_refund");
       expect(listed).not.toContain("list_segments");
-      const charge = sandbox.store.transactions.find((txn) => txn.type === "charge" && txn.status === "succeeded" && !txn.refunded_amount);
-      const before = sandbox.store.created.refunds;
+      const charge = env.sandbox.store.transactions.find((txn) => txn.type === "charge" && txn.status === "succeeded" && !txn.refunded_amount);
+      const before = env.sandbox.store.created.refunds;
       const refusal = errorOf(await callTool(connected.client, "issue_refund", { transaction_id: charge!.id, reason: "duplicate" }));
       expect(refusal.error_code).toBe("permission_denied");
       expect(refusal.message).toBe("issue_refund is not enabled on this server: it is excluded by configuration.");
-      expect(sandbox.store.created.refunds).toBe(before);
+      expect(env.sandbox.store.created.refunds).toBe(before);
     } finally {
       await connected.close();
     }
@@ -121,7 +115,7 @@ describe("flags from a client's configuration against the operator's environment
 // Resources, templates and prompts: registered only when the grant holds every scope they need, so the rest are
 // not listed, not readable (the SDK's not-found answer) and not completed.
 async function visibleResources(access: Config["access"]) {
-  const connected = await connectInMemory(testContext(sandbox, { access }));
+  const connected = await connectInMemory(testContext(env.sandbox, { access }));
   try {
     const capabilities = connected.client.getServerCapabilities() ?? {};
     const listed = capabilities.resources ? (await connected.client.listResources()).resources : [];
@@ -181,10 +175,10 @@ describe("resource and prompt gating", () => {
   it("hides and refuses the export file outside exports:run, without asking the API", async () => {
     const seen = await visibleResources({ profile: "support", readOnly: false });
     try {
-      sandbox.requests.clear();
+      env.sandbox.requests.clear();
       const read = seen.connected.client.readResource({ uri: "customer://exports/exp_a1b2c3d4e5" });
       await expect(read).rejects.toThrow(/not found/);
-      expect(sandbox.requests.count({ path: "/v1/exports" })).toBe(0);
+      expect(env.sandbox.requests.count({ path: "/v1/exports" })).toBe(0);
     } finally {
       await seen.connected.close();
     }
@@ -198,11 +192,11 @@ describe("resource and prompt gating", () => {
       expect(seen.families).toEqual([]);
       expect(seen.templates).toEqual(["ticket"]);
       expect(client.getServerCapabilities()?.prompts).toBeUndefined();
-      const ticketId = sandbox.store.fixtures.openTicketIds[0];
+      const ticketId = env.sandbox.store.fixtures.openTicketIds[0];
       const ticket = await client.readResource({ uri: `customer://tickets/${ticketId}` });
       expect(ticket.contents).toHaveLength(1);
-      sandbox.requests.clear();
-      const customerId = sandbox.store.fixtures.demoCustomerId;
+      env.sandbox.requests.clear();
+      const customerId = env.sandbox.store.fixtures.demoCustomerId;
       await expect(client.readResource({ uri: `customer://customers/${customerId}` })).rejects.toThrow(/not found/);
       await expect(client.readResource({ uri: "customer://segments" })).rejects.toThrow(/not found/);
       await expect(
@@ -211,7 +205,7 @@ describe("resource and prompt gating", () => {
           argument: { name: "customer_id", value: "Ada" },
         }),
       ).rejects.toThrow(/not found/);
-      expect(sandbox.requests.count()).toBe(0);
+      expect(env.sandbox.requests.count()).toBe(0);
     } finally {
       await seen.connected.close();
     }
@@ -244,7 +238,7 @@ describe("resource and prompt gating", () => {
       await expect(
         partial.connected.client.getPrompt({
           name: "account_review",
-          arguments: { customer_id: sandbox.store.fixtures.demoCustomerId },
+          arguments: { customer_id: env.sandbox.store.fixtures.demoCustomerId },
         }),
       ).rejects.toThrow(/Prompt account_review not found/);
       expect(full.prompts).toEqual(["account_review", "draft_ticket_reply"]);

@@ -3,8 +3,8 @@
 import { mkdtempSync, openSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import {
   argumentsHash,
   type AuditRecord,
@@ -26,18 +26,12 @@ function memorySink(): AuditSink & { records: AuditRecord[] } {
   return { name: "memory", records, write: (record) => void records.push(record), close: async () => {} };
 }
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const env = useSandbox({ seed: 42 });
 
 async function audited(options: TestContextOptions = {}, clientOptions: ClientOptions = {}) {
   const sink = memorySink();
   const logs = captureLogs();
-  const ctx = testContext(sandbox, { logger: logs.logger, ...options });
+  const ctx = testContext(env.sandbox, { logger: logs.logger, ...options });
   const conn = await connectInMemory(
     ctx,
     { audit: new AuditTrail([sink, loggerSink(logs.logger)]) },
@@ -49,13 +43,13 @@ async function audited(options: TestContextOptions = {}, clientOptions: ClientOp
 describe("one record per call", () => {
   it("records successes, failures, denials, declines and unknown tools: N calls, N records", async () => {
     const conn = await audited({ access: { profile: "support" } }, { elicitation: () => ({ action: "decline" }) });
-    const ada = sandbox.store.fixtures.demoCustomerId;
-    const suspendable = sandbox.store.customers.find((c) => c.status === "active" && c.id !== ada)!;
+    const ada = env.sandbox.store.fixtures.demoCustomerId;
+    const suspendable = env.sandbox.store.customers.find((c) => c.status === "active" && c.id !== ada)!;
     const calls: Array<[string, Record<string, unknown>]> = [
       ["get_customer", { customer_id: ada }],
       ["get_customer", { customer_id: "cus_doesnotexist0" }],
       ["get_customer", { customer_id: 42 }],
-      ["issue_refund", { transaction_id: sandbox.store.fixtures.refundableTransactionId, reason: "duplicate" }],
+      ["issue_refund", { transaction_id: env.sandbox.store.fixtures.refundableTransactionId, reason: "duplicate" }],
       ["update_customer_status", { customer_id: suspendable.id, status: "suspended", reason: "fraud ring member" }],
       ["add_customer_note", { customer_id: ada, body: "Called Ada at +1 415 555 0147 about the refund." }],
     ];
@@ -98,7 +92,7 @@ describe("one record per call", () => {
 
   it("records the confirmation decision of writes that go through", async () => {
     const conn = await audited({}, {});
-    const charge = sandbox.store.transactions.find(
+    const charge = env.sandbox.store.transactions.find(
       (t) => t.type === "charge" && t.status === "succeeded" && (t.refunded_amount ?? 0) === 0 && t.amount > 200,
     )!;
     const result = await callTool(conn.client, "issue_refund", {
@@ -119,7 +113,7 @@ describe("one record per call", () => {
 
   it("marks writes made without confirmation as unconfirmed", async () => {
     const conn = await audited({ writes: { allowUnconfirmed: true } }, { elicitation: null });
-    const customer = sandbox.store.customers.find((c) => c.status === "active" && c.id !== sandbox.store.fixtures.demoCustomerId && !c.name.includes("\u202e"))!;
+    const customer = env.sandbox.store.customers.find((c) => c.status === "active" && c.id !== env.sandbox.store.fixtures.demoCustomerId && !c.name.includes("\u202e"))!;
     await callTool(conn.client, "update_customer_status", { customer_id: customer.id, status: "suspended", reason: "test run" });
     expect(conn.sink.records[0]).toMatchObject({ decision: "unconfirmed", outcome: "ok" });
     await conn.close();
@@ -127,7 +121,7 @@ describe("one record per call", () => {
 
   it("counts cache hits", async () => {
     const conn = await audited({ cache: { ttlMs: 60_000 } });
-    const ada = sandbox.store.fixtures.demoCustomerId;
+    const ada = env.sandbox.store.fixtures.demoCustomerId;
     await callTool(conn.client, "get_customer", { customer_id: ada });
     await callTool(conn.client, "get_customer", { customer_id: ada });
     expect(conn.sink.records.map((r) => r.cache_hits)).toEqual([0, 1]);
@@ -212,12 +206,12 @@ describe("argument summaries and hashes", () => {
 describe("secrets never reach the audit trail or the log", () => {
   it("the API key and error details stay out", async () => {
     const conn = await audited({ apiKey: "sk_wrong_key_for_audit_test" });
-    const error = errorOf(await callTool(conn.client, "get_customer", { customer_id: sandbox.store.fixtures.demoCustomerId }));
+    const error = errorOf(await callTool(conn.client, "get_customer", { customer_id: env.sandbox.store.fixtures.demoCustomerId }));
     expect(error.error_code).toBe("authentication_failed");
     expect(conn.sink.records[0]).toMatchObject({ outcome: "error", error_code: "authentication_failed" });
     expect(JSON.stringify(conn.sink.records)).not.toContain("sk_wrong_key_for_audit_test");
     expect(conn.logs.text()).not.toContain("sk_wrong_key_for_audit_test");
-    expect(conn.logs.text()).not.toContain(sandbox.apiKey);
+    expect(conn.logs.text()).not.toContain(env.sandbox.apiKey);
     await conn.close();
   });
 });
@@ -251,17 +245,17 @@ describe("fail closed while the audit file cannot be written", () => {
     const disk = diskThatFills();
     const stderr = memorySink();
     const trail = new AuditTrail([stderr, disk.sink]);
-    const ctx = testContext(sandbox);
+    const ctx = testContext(env.sandbox);
     const conn = await connectInMemory(ctx, { audit: trail });
-    const ada = sandbox.store.fixtures.demoCustomerId;
-    const posts = () => sandbox.requests.count({ method: "POST" });
+    const ada = env.sandbox.store.fixtures.demoCustomerId;
+    const posts = () => env.sandbox.requests.count({ method: "POST" });
 
     disk.state.full = true;
     // The trail learns of the failure from a write attempt: this read's record is the first one lost.
     expect((await callTool(conn.client, "get_customer", { customer_id: ada })).isError).toBeFalsy();
     expect(trail.healthy).toBe(false);
     const postsBefore = posts();
-    const charge = sandbox.store.transactions.find(
+    const charge = env.sandbox.store.transactions.find(
       (t) => t.type === "charge" && t.status === "succeeded" && (t.refunded_amount ?? 0) === 0 && t.amount > 200,
     )!;
     for (const [name, args] of [

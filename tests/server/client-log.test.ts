@@ -2,9 +2,9 @@
 // client sets, with only safe fields. Real SDK client over the in-memory pair, real sandbox faults.
 import { Writable } from "node:stream";
 import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { createLogger } from "../../src/logger.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { ClientLogMirror } from "../../src/mcp/client-log.js";
 import { RejectedMessageError } from "../../src/transports/stdio.js";
 import { transportErrorLogger } from "../../src/transports/transport-log.js";
@@ -12,19 +12,13 @@ import { testContext } from "../helpers/context.js";
 import { captureLogs } from "../helpers/logs.js";
 import { callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const env = useSandbox({ seed: 42 });
 
 async function connectWithMirror() {
   const mirror = new ClientLogMirror();
   const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
   const logger = createLogger({ level: "info", destination: stderr, onWarning: mirror.listener });
-  const ctx = testContext(sandbox, { logger, maxRetries: 0 });
+  const ctx = testContext(env.sandbox, { logger, maxRetries: 0 });
   const conn = await connectInMemory(ctx, { clientLog: mirror });
   const received: Array<LoggingMessageNotification["params"]> = [];
   conn.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
@@ -42,8 +36,8 @@ describe("MCP logging", () => {
 
   it("mirrors a failing call's warning with tool, call id and error code, and nothing secret", async () => {
     const conn = await connectWithMirror();
-    sandbox.faults.add({ kind: "status", status: 500, path: "/v1/customers", times: 1 });
-    const error = errorOf(await callTool(conn.client, "get_customer", { customer_id: sandbox.store.fixtures.demoCustomerId }));
+    env.sandbox.faults.add({ kind: "status", status: 500, path: "/v1/customers", times: 1 });
+    const error = errorOf(await callTool(conn.client, "get_customer", { customer_id: env.sandbox.store.fixtures.demoCustomerId }));
     expect(error.error_code).toBe("backend_error");
     await vi.waitFor(() => expect(conn.received.length).toBeGreaterThan(0));
     const warning = conn.received.find((message) => (message.data as { tool?: string }).tool === "get_customer");
@@ -53,8 +47,8 @@ describe("MCP logging", () => {
       data: { tool: "get_customer", call_id: expect.any(String), error_code: "backend_error" },
     });
     expect(Object.keys(warning!.data as object).sort()).toEqual(["call_id", "error_code", "message", "tool"]);
-    expect(JSON.stringify(conn.received)).not.toContain(sandbox.apiKey);
-    sandbox.faults.clear();
+    expect(JSON.stringify(conn.received)).not.toContain(env.sandbox.apiKey);
+    env.sandbox.faults.clear();
     await conn.close();
   });
 

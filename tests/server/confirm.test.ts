@@ -2,8 +2,8 @@
 // (form mode). Real SDK client over the in-memory pair, real sandbox; the client's answer is the test's input,
 // and the sandbox's own counters say whether anything was written.
 import type { ElicitRequest } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { accountTools } from "../../src/tools/accounts.js";
 import { transactionTools } from "../../src/tools/transactions.js";
 import { captureLogs } from "../helpers/logs.js";
@@ -13,17 +13,11 @@ import { callTool, type ClientOptions, connectInMemory, errorOf } from "../helpe
 
 const tools = [...transactionTools, ...accountTools];
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const env = useSandbox({ seed: 42 });
 
 async function connect(clientOptions: ClientOptions, options: TestContextOptions = {}) {
   const logs = captureLogs();
-  const ctx = testContext(sandbox, { logger: logs.logger, ...options });
+  const ctx = testContext(env.sandbox, { logger: logs.logger, ...options });
   const connected = await connectInMemory(ctx, { tools }, clientOptions);
   return { ...connected, logs };
 }
@@ -31,7 +25,7 @@ async function connect(clientOptions: ClientOptions, options: TestContextOptions
 /** A succeeded charge with something left to refund, not yet used by another test. */
 const usedCharges = new Set<string>();
 function freshRefundableCharge() {
-  const charge = sandbox.store.transactions.find(
+  const charge = env.sandbox.store.transactions.find(
     (txn) =>
       txn.type === "charge"
       && txn.status === "succeeded"
@@ -45,7 +39,7 @@ function freshRefundableCharge() {
 }
 
 function activeCustomer() {
-  const customer = sandbox.store.customers.find((c) => c.status === "active" && !usedCustomers.has(c.id));
+  const customer = env.sandbox.store.customers.find((c) => c.status === "active" && !usedCustomers.has(c.id));
   if (!customer) throw new Error("no active customer left");
   usedCustomers.add(customer.id);
   return customer;
@@ -55,7 +49,7 @@ const usedCustomers = new Set<string>();
 describe("issue_refund asks the user to confirm", () => {
   it("shows customer, charge, amount with currency and reason, and refunds once when the user confirms", async () => {
     const charge = freshRefundableCharge();
-    const customer = sandbox.store.customersById.get(charge.customer_id);
+    const customer = env.sandbox.store.customersById.get(charge.customer_id);
     const asked: Array<ElicitRequest["params"]> = [];
     const conn = await connect({
       elicitation: (params) => {
@@ -63,14 +57,14 @@ describe("issue_refund asks the user to confirm", () => {
         return { action: "accept", content: { confirm: true } };
       },
     });
-    const before = sandbox.store.created.refunds;
+    const before = env.sandbox.store.created.refunds;
     const result = await callTool(conn.client, "issue_refund", {
       transaction_id: charge.id,
       amount: 100,
       reason: "requested_by_customer",
     });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(sandbox.store.created.refunds).toBe(before + 1);
+    expect(env.sandbox.store.created.refunds).toBe(before + 1);
     expect(asked).toHaveLength(1);
     const form = asked[0]!;
     expect(form.mode).toBe("form");
@@ -94,39 +88,39 @@ describe("issue_refund asks the user to confirm", () => {
   ])("writes nothing when the user %s", async (_how, answer) => {
     const charge = freshRefundableCharge();
     const conn = await connect({ elicitation: () => answer });
-    const before = sandbox.store.created.refunds;
+    const before = env.sandbox.store.created.refunds;
     const result = await callTool(conn.client, "issue_refund", { transaction_id: charge.id, reason: "duplicate" });
     const error = errorOf(result);
     expect(error.error_code).toBe("confirmation_declined");
     expect(error.message).toMatch(/Nothing was changed/);
     expect(error.next_step).toMatch(/Do not retry/);
-    expect(sandbox.store.created.refunds).toBe(before);
-    expect(sandbox.store.transactionsById.get(charge.id)?.refunded_amount ?? 0).toBe(0);
+    expect(env.sandbox.store.created.refunds).toBe(before);
+    expect(env.sandbox.store.transactionsById.get(charge.id)?.refunded_amount ?? 0).toBe(0);
     await conn.close();
   });
 
   it("fails closed when the client cannot ask (no elicitation capability)", async () => {
     const charge = freshRefundableCharge();
     const conn = await connect({ elicitation: null });
-    const before = sandbox.store.created.refunds;
+    const before = env.sandbox.store.created.refunds;
     const error = errorOf(await callTool(conn.client, "issue_refund", { transaction_id: charge.id, reason: "duplicate" }));
     expect(error.error_code).toBe("confirmation_required");
     expect(error.message).toMatch(/cannot show a confirmation form/);
-    expect(sandbox.store.created.refunds).toBe(before);
+    expect(env.sandbox.store.created.refunds).toBe(before);
     await conn.close();
   });
 
   it("goes ahead without asking only when the operator allows unconfirmed writes, and says so in the log", async () => {
     const charge = freshRefundableCharge();
     const conn = await connect({ elicitation: null }, { writes: { allowUnconfirmed: true } });
-    const before = sandbox.store.created.refunds;
+    const before = env.sandbox.store.created.refunds;
     const result = await callTool(conn.client, "issue_refund", {
       transaction_id: charge.id,
       amount: 100,
       reason: "duplicate",
     });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(sandbox.store.created.refunds).toBe(before + 1);
+    expect(env.sandbox.store.created.refunds).toBe(before + 1);
     expect(conn.logs.lines().some((line) => String(line.msg).includes("without confirmation"))).toBe(true);
     await conn.close();
   });
@@ -146,10 +140,10 @@ describe("issue_refund asks the user to confirm", () => {
         throw new Error("the form could not be rendered");
       },
     });
-    const before = sandbox.store.created.refunds;
+    const before = env.sandbox.store.created.refunds;
     const error = errorOf(await callTool(conn.client, "issue_refund", { transaction_id: charge.id, reason: "duplicate" }));
     expect(error.error_code).toBe("confirmation_required");
-    expect(sandbox.store.created.refunds).toBe(before);
+    expect(env.sandbox.store.created.refunds).toBe(before);
     await conn.close();
   });
 
@@ -167,10 +161,10 @@ describe("issue_refund asks the user to confirm", () => {
       },
       { timing, api: { callTimeoutMs: 20_000 } },
     );
-    const before = sandbox.store.created.refunds;
+    const before = env.sandbox.store.created.refunds;
     const result = await callTool(conn.client, "issue_refund", { transaction_id: charge.id, amount: 100, reason: "duplicate" });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(sandbox.store.created.refunds).toBe(before + 1);
+    expect(env.sandbox.store.created.refunds).toBe(before + 1);
     await conn.close();
   });
 });
@@ -191,7 +185,7 @@ describe("suspending a customer asks the user to confirm", () => {
       reason: "chargeback fraud confirmed",
     });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(sandbox.store.customersById.get(customer.id)?.status).toBe("suspended");
+    expect(env.sandbox.store.customersById.get(customer.id)?.status).toBe("suspended");
     expect(asked[0]).toContain(customer.id);
     expect(asked[0]).toContain("active → suspended");
     expect(asked[0]).toContain("chargeback fraud confirmed");
@@ -202,7 +196,7 @@ describe("suspending a customer asks the user to confirm", () => {
     for (const elicitation of [() => ({ action: "decline" as const }), null]) {
       const customer = activeCustomer();
       const conn = await connect({ elicitation });
-      const before = sandbox.store.updated.customers;
+      const before = env.sandbox.store.updated.customers;
       const error = errorOf(
         await callTool(conn.client, "update_customer_status", {
           customer_id: customer.id,
@@ -211,8 +205,8 @@ describe("suspending a customer asks the user to confirm", () => {
         }),
       );
       expect(error.error_code).toBe(elicitation ? "confirmation_declined" : "confirmation_required");
-      expect(sandbox.store.customersById.get(customer.id)?.status).toBe("active");
-      expect(sandbox.store.updated.customers).toBe(before);
+      expect(env.sandbox.store.customersById.get(customer.id)?.status).toBe("active");
+      expect(env.sandbox.store.updated.customers).toBe(before);
       await conn.close();
     }
   });

@@ -1,10 +1,10 @@
 // Registry-wide input bounds, read from what clients actually see (tools/list with every tool granted): every
 // string is bounded in length (maxLength, an enum, or an anchored pattern without unbounded repetition), every
 // number has a minimum and a maximum, every object is closed and every array capped. Prompt arguments too.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { z } from "zod";
 import { allPrompts } from "../../src/prompts/index.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { allTools } from "../../src/tools/index.js";
 import { testContext } from "../helpers/context.js";
 import { connectInMemory } from "../helpers/mcp.js";
@@ -57,19 +57,15 @@ function unboundedParts(schema: JsonSchema, path: string): string[] {
   return problems;
 }
 
-let sandbox: Sandbox;
 let listed: Array<{ name: string; inputSchema: JsonSchema }>;
+const env = useSandbox({ seed: 7, counts: { customers: 5, transactions: 10, tickets: 5 } });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 7, counts: { customers: 5, transactions: 10, tickets: 5 } });
-  const connected = await connectInMemory(testContext(sandbox, { access: { profile: "admin", readOnly: false } }));
+  const connected = await connectInMemory(testContext(env.sandbox, { access: { profile: "admin", readOnly: false } }));
   try {
     listed = (await connected.client.listTools()).tools as typeof listed;
   } finally {
     await connected.close();
   }
-});
-afterAll(async () => {
-  await sandbox.close();
 });
 
 describe("input bounds", () => {

@@ -4,19 +4,13 @@
 // reaches a handler; the audit trail and the sandbox's request log show that nothing ran.
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { type AuditRecord, AuditTrail } from "../../src/pipeline/audit.js";
 import { createServer } from "../../src/mcp/server.js";
 import { testContext } from "../helpers/context.js";
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const env = useSandbox({ seed: 42 });
 
 type Message = Record<string, unknown> & { id?: unknown; error?: { code: number; message: string }; result?: unknown };
 
@@ -38,7 +32,7 @@ afterEach(async () => {
 async function rawClient(): Promise<RawClient> {
   const records: AuditRecord[] = [];
   const audit = new AuditTrail([{ name: "memory", write: (r) => void records.push(r), close: async () => {} }]);
-  const server = createServer(testContext(sandbox), { audit });
+  const server = createServer(testContext(env.sandbox), { audit });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const received: Message[] = [];
   client.onmessage = (message: JSONRPCMessage) => {
@@ -90,7 +84,7 @@ describe("before initialize", () => {
     ["no/such/method", {}],
   ])("refuses %s with -32600 and runs nothing", async (method, params) => {
     const client = await rawClient();
-    const requestsBefore = sandbox.requests.count();
+    const requestsBefore = env.sandbox.requests.count();
     await client.send({ id: 1, method, params });
     const answer = await client.next(withId(1));
     expect(answer.error).toEqual({
@@ -98,7 +92,7 @@ describe("before initialize", () => {
       message: expect.stringMatching(/not initialized; send initialize first/),
     });
     expect(client.records).toEqual([]);
-    expect(sandbox.requests.count()).toBe(requestsBefore);
+    expect(env.sandbox.requests.count()).toBe(requestsBefore);
   });
 
   it("answers ping, then serves everything once initialized, and refuses a second initialize", async () => {
@@ -128,7 +122,7 @@ describe("before initialize", () => {
 describe("request ids", () => {
   /** Starts a refund that waits on the client's confirmation form: the call stays in flight until we answer. */
   async function parkedRefund(client: RawClient, id: unknown): Promise<Message> {
-    const charge = sandbox.store.transactions.find(
+    const charge = env.sandbox.store.transactions.find(
       (t) => t.type === "charge" && t.status === "succeeded" && (t.refunded_amount ?? 0) === 0 && t.amount > 200,
     )!;
     await client.send({
@@ -143,7 +137,7 @@ describe("request ids", () => {
     const client = await rawClient();
     await initialize(client, { elicitation: { form: {} } });
     const elicitation = await parkedRefund(client, 7);
-    const postsBefore = sandbox.requests.count({ method: "POST" });
+    const postsBefore = env.sandbox.requests.count({ method: "POST" });
 
     // The same id again, for another tool: answered at once, never run.
     await client.send({ id: 7, method: "tools/call", params: { name: "list_segments", arguments: {} } });
@@ -154,7 +148,7 @@ describe("request ids", () => {
     const first = await client.next(withId(7), 1);
     expect(first.result).toMatchObject({ isError: true });
     expect(JSON.stringify(first.result)).toContain("confirmation_declined");
-    expect(sandbox.requests.count({ method: "POST" })).toBe(postsBefore);
+    expect(env.sandbox.requests.count({ method: "POST" })).toBe(postsBefore);
     expect(client.records.map((r) => r.tool)).toEqual(["issue_refund"]);
 
     // Once answered, the id may be used again.

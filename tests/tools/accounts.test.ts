@@ -1,7 +1,7 @@
 // get_customer_overview, update_customer_status and add_customer_note through the real SDK Client over an
 // in-memory pair, against the sandbox.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { accountTools } from "../../src/tools/accounts.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
@@ -28,24 +28,21 @@ interface Overview {
   notes_count_is_lower_bound: boolean;
 }
 
-let sandbox: Sandbox;
 let connected: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-  connected = await connectInMemory(testContext(sandbox, { maxRetries: 1 }), { tools: accountTools });
+  connected = await connectInMemory(testContext(env.sandbox, { maxRetries: 1 }), { tools: accountTools });
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
-const adaId = () => sandbox.store.fixtures.demoCustomerId;
+const adaId = () => env.sandbox.store.fixtures.demoCustomerId;
 
 /** A customer no other test touches, in the given status. */
 function customerWithStatus(status: "active" | "inactive" | "suspended", skip = 0) {
-  const found = sandbox.store.customers.slice(10).filter((c) => c.status === status)[skip];
+  const found = env.sandbox.store.customers.slice(10).filter((c) => c.status === status)[skip];
   if (!found) throw new Error(`the sandbox has no ${status} customer`);
   return found;
 }
@@ -60,7 +57,7 @@ async function overviewOf(customerId: string): Promise<{ data: Overview; text: s
 describe("get_customer_overview", () => {
   it("matches the sandbox store for Ada: transactions, open tickets, refundable totals and notes", async () => {
     const { data } = await overviewOf(adaId());
-    const store = sandbox.store;
+    const store = env.sandbox.store;
     const transactions = store.transactionsByCustomer.get(adaId()) ?? [];
     const openTickets = (store.ticketsByCustomer.get(adaId()) ?? []).filter((t) => t.status === "open");
     const refundable = transactions
@@ -94,11 +91,11 @@ describe("get_customer_overview", () => {
   });
 
   it("makes exactly four upstream reads and stays under 40% of the raw upstream JSON", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const { text } = await overviewOf(adaId());
-    expect(sandbox.requests.count()).toBe(before + 4);
+    expect(env.sandbox.requests.count()).toBe(before + 4);
 
-    const headers = { authorization: `Bearer ${sandbox.apiKey}` };
+    const headers = { authorization: `Bearer ${env.sandbox.apiKey}` };
     const id = adaId();
     const paths = [
       `/v1/customers/${id}`,
@@ -106,7 +103,8 @@ describe("get_customer_overview", () => {
       `/v1/tickets?customer_id=${id}&status=open&limit=5`,
       `/v1/customers/${id}/notes?limit=100`,
     ];
-    const bodies = await Promise.all(paths.map(async (path) => (await fetch(sandbox.url + path, { headers })).text()));
+    const read = async (path: string) => (await fetch(env.sandbox.url + path, { headers })).text();
+    const bodies = await Promise.all(paths.map(read));
     const raw = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0);
     expect(Buffer.byteLength(text) / raw).toBeLessThanOrEqual(0.4);
     for (const leaked of ["internal", "risk", "fingerprint", "metadata", "legacy_id"]) expect(text).not.toContain(leaked);
@@ -114,7 +112,7 @@ describe("get_customer_overview", () => {
 
   it("marks the notes count as a lower bound when there are more notes than one page", async () => {
     const customer = customerWithStatus("active", 5);
-    const notes = sandbox.store.notesByCustomer.get(customer.id)?.length ?? 0;
+    const notes = env.sandbox.store.notesByCustomer.get(customer.id)?.length ?? 0;
     for (let i = notes; i < 101; i++) {
       await callTool(connected.client, "add_customer_note", { customer_id: customer.id, body: `note ${i}` });
     }
@@ -131,15 +129,15 @@ describe("get_customer_overview", () => {
   });
 
   it("rejects a malformed id before calling the API", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await callTool(connected.client, "get_customer_overview", { customer_id: "ada" }));
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path: "customer_id", message: expect.stringContaining("search_customers") }]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports an upstream 5xx on any of its reads as backend_unavailable", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets" });
     const error = errorOf(await callTool(connected.client, "get_customer_overview", { customer_id: adaId() }));
     expect(error.error_code).toBe("backend_unavailable");
   });
@@ -159,12 +157,12 @@ describe("update_customer_status", () => {
       previous_status: "active",
       changed: true,
     });
-    expect(sandbox.store.customersById.get(customer.id)?.status).toBe("suspended");
+    expect(env.sandbox.store.customersById.get(customer.id)?.status).toBe("suspended");
   });
 
   it("makes no PATCH when the customer already has that status", async () => {
     const customer = customerWithStatus("inactive");
-    const patches = sandbox.requests.count({ method: "PATCH" });
+    const patches = env.sandbox.requests.count({ method: "PATCH" });
     const result = await callTool(connected.client, "update_customer_status", {
       customer_id: customer.id,
       status: "inactive",
@@ -175,7 +173,7 @@ describe("update_customer_status", () => {
       previous_status: "inactive",
       changed: false,
     });
-    expect(sandbox.requests.count({ method: "PATCH" })).toBe(patches);
+    expect(env.sandbox.requests.count({ method: "PATCH" })).toBe(patches);
   });
 
   it.each([
@@ -184,7 +182,7 @@ describe("update_customer_status", () => {
     ["blank", "     "],
   ])("requires a reason (%s) and writes nothing", async (_case, reason) => {
     const customer = customerWithStatus("active", 1);
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(
       await callTool(connected.client, "update_customer_status", {
         customer_id: customer.id,
@@ -194,7 +192,7 @@ describe("update_customer_status", () => {
     );
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path: "reason", message: expect.any(String) }]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("rejects an unknown status", async () => {
@@ -222,7 +220,7 @@ describe("update_customer_status", () => {
 
   it("reports an upstream 5xx on the PATCH as outcome_unknown, to be repeated as is, and leaves the status alone", async () => {
     const customer = customerWithStatus("active", 2);
-    sandbox.faults.add({ kind: "status", status: 503, method: "PATCH", path: "/v1/customers/" });
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "PATCH", path: "/v1/customers/" });
     const error = errorOf(
       await callTool(connected.client, "update_customer_status", {
         customer_id: customer.id,
@@ -232,13 +230,13 @@ describe("update_customer_status", () => {
     );
     expect(error.error_code).toBe("outcome_unknown");
     expect(error.next_step).toMatch(/^Repeat this exact call/);
-    expect(sandbox.store.customersById.get(customer.id)?.status).toBe("active");
+    expect(env.sandbox.store.customersById.get(customer.id)?.status).toBe("active");
   });
 });
 
 describe("add_customer_note", () => {
   it("creates exactly one note with the default author", async () => {
-    const before = sandbox.store.created.notes;
+    const before = env.sandbox.store.created.notes;
     const result = await callTool(connected.client, "add_customer_note", {
       customer_id: adaId(),
       body: "Called about the double charge; refund promised.",
@@ -253,8 +251,8 @@ describe("add_customer_note", () => {
       },
       replayed: false,
     });
-    expect(sandbox.store.created.notes).toBe(before + 1);
-    const post = sandbox.requests.all().filter((entry) => entry.method === "POST").at(-1);
+    expect(env.sandbox.store.created.notes).toBe(before + 1);
+    const post = env.sandbox.requests.all().filter((entry) => entry.method === "POST").at(-1);
     expect(post?.idempotencyKey).toMatch(/^cmcp-add_customer_note-/);
   });
 
@@ -268,12 +266,12 @@ describe("add_customer_note", () => {
   });
 
   it("reports not_found for a customer that does not exist", async () => {
-    const before = sandbox.store.created.notes;
+    const before = env.sandbox.store.created.notes;
     const error = errorOf(
       await callTool(connected.client, "add_customer_note", { customer_id: "cus_doesnotexist00", body: "hello" }),
     );
     expect(error.error_code).toBe("not_found");
-    expect(sandbox.store.created.notes).toBe(before);
+    expect(env.sandbox.store.created.notes).toBe(before);
   });
 
   it.each([
@@ -281,18 +279,18 @@ describe("add_customer_note", () => {
     ["a body over 5000 characters", { body: "x".repeat(5001) }],
     ["an author over 200 characters", { body: "ok", author: "a".repeat(201) }],
   ])("rejects %s before calling the API", async (_case, args) => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await callTool(connected.client, "add_customer_note", { customer_id: adaId(), ...args }));
     expect(error.error_code).toBe("invalid_arguments");
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports an upstream 5xx as outcome_unknown, to be repeated as is, and creates no note", async () => {
-    const before = sandbox.store.created.notes;
-    sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/customers/" });
+    const before = env.sandbox.store.created.notes;
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/customers/" });
     const error = errorOf(await callTool(connected.client, "add_customer_note", { customer_id: adaId(), body: "hi" }));
     expect(error.error_code).toBe("outcome_unknown");
     expect(error.next_step).toMatch(/^Repeat this exact call/);
-    expect(sandbox.store.created.notes).toBe(before);
+    expect(env.sandbox.store.created.notes).toBe(before);
   });
 });

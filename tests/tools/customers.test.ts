@@ -1,28 +1,26 @@
 // search_customers and get_customer through the real SDK Client over an in-memory pair, against the sandbox.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_DEMO_CUSTOMER_EMAIL, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
+import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
 import { allTools } from "../../src/tools/index.js";
 import { testContext } from "../helpers/context.js";
 import { type CapturedLogs, captureLogs } from "../helpers/logs.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
 let connected: Connected;
 let logs: CapturedLogs;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
   logs = captureLogs("debug");
-  connected = await connectInMemory(testContext(sandbox, { logger: logs.logger, maxRetries: 1 }));
+  connected = await connectInMemory(testContext(env.sandbox, { logger: logs.logger, maxRetries: 1 }));
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
 function ada() {
-  const customer = sandbox.store.customers.find((c) => c.email === SANDBOX_DEMO_CUSTOMER_EMAIL);
+  const customer = env.sandbox.store.customers.find((c) => c.email === SANDBOX_DEMO_CUSTOMER_EMAIL);
   if (!customer) throw new Error("the sandbox has no demo customer");
   return customer;
 }
@@ -94,11 +92,11 @@ describe("search_customers", () => {
   });
 
   it("reports an upstream 5xx as backend_unavailable and keeps serving", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers" });
     const error = errorOf(await callTool(connected.client, "search_customers", { query: "lovelace" }));
     expect(error.error_code).toBe("backend_unavailable");
     expect(error.message).not.toMatch(/request_id|\{|http:/);
-    sandbox.faults.clear();
+    env.sandbox.faults.clear();
     const retry = await callTool(connected.client, "search_customers", { query: "lovelace" });
     expect(retry.isError).toBeFalsy();
   });
@@ -148,13 +146,13 @@ describe("get_customer", () => {
   });
 
   it("rejects a malformed id before calling the API", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await callTool(connected.client, "get_customer", { customer_id: "../../admin" }));
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([
       { path: "customer_id", message: expect.stringContaining("search_customers") },
     ]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("names an unknown argument instead of silently ignoring it", async () => {
@@ -169,7 +167,7 @@ describe("logging", () => {
     await callTool(connected.client, "get_customer", { customer_id: ada().id });
     const calls = logs.lines().filter((line) => line.msg === "audit");
     expect(calls.at(-1)).toMatchObject({ tool: "get_customer", outcome: "ok", call_id: expect.any(String) });
-    expect(logs.text()).not.toContain(sandbox.apiKey);
+    expect(logs.text()).not.toContain(env.sandbox.apiKey);
   });
 });
 

@@ -1,9 +1,9 @@
 // export_customers through the real SDK Client over an in-memory pair, against the sandbox. One manual clock
 // drives both the server's polling and the sandbox's export progress, so nothing waits in real time.
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import type { Clock } from "../../src/context.js";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { exportTools } from "../../src/tools/exports.js";
 import { manualClock, type TestContextOptions, testContext } from "../helpers/context.js";
 import { type CapturedLogs, captureLogs } from "../helpers/logs.js";
@@ -13,25 +13,22 @@ const EXPORT_DURATION_MS = 5_000;
 const POLL_MS = 500;
 
 const clock = manualClock();
-let sandbox: Sandbox;
 let connected: Connected;
 let logs: CapturedLogs;
 const extra: Connected[] = [];
 
+const env = useSandbox({ seed: 42, clock: clock.now, exportDurationMs: EXPORT_DURATION_MS });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42, clock: clock.now, exportDurationMs: EXPORT_DURATION_MS });
   logs = captureLogs("debug");
   connected = await connect({ logger: logs.logger });
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   for (const connection of [connected, ...extra]) await connection.close();
-  await sandbox.close();
 });
 
-/** A server on the shared sandbox; the budget is large so a whole export file fits in one read. */
+/** A server on the shared env.sandbox; the budget is large so a whole export file fits in one read. */
 async function connect(options: TestContextOptions = {}): Promise<Connected> {
-  const ctx = testContext(sandbox, {
+  const ctx = testContext(env.sandbox, {
     clock,
     exportPollMs: POLL_MS,
     maxResultTokens: 200_000,
@@ -45,7 +42,7 @@ async function connect(options: TestContextOptions = {}): Promise<Connected> {
 }
 
 function lastExport() {
-  const exp = sandbox.store.exports.at(-1);
+  const exp = env.sandbox.store.exports.at(-1);
   if (!exp) throw new Error("the sandbox has no export");
   return exp;
 }
@@ -71,7 +68,7 @@ describe("export_customers", () => {
   it("exports the matching customers and links to a CSV file with a header and one row each", async () => {
     const result = await callTool(connected.client, "export_customers", { status: "active" });
     expect(result.isError).toBeFalsy();
-    const active = sandbox.store.customers.filter((c) => c.status === "active");
+    const active = env.sandbox.store.customers.filter((c) => c.status === "active");
     const data = result.structuredContent as { export: { id: string }; resource_uri: string };
     expect(data).toMatchObject({
       export: {
@@ -102,14 +99,14 @@ describe("export_customers", () => {
   });
 
   it("exports one segment as JSON Lines when asked", async () => {
-    const segment = sandbox.store.segments[0];
+    const segment = env.sandbox.store.segments[0];
     if (!segment) throw new Error("the sandbox has no segment");
     const result = await callTool(connected.client, "export_customers", {
       format: "jsonl",
       segment_id: segment.id,
     });
     const data = result.structuredContent as { export: { id: string; row_count: number }; resource_uri: string };
-    const members = sandbox.store.customers.filter((c) => c.segment_id === segment.id);
+    const members = env.sandbox.store.customers.filter((c) => c.segment_id === segment.id);
     expect(data.export).toMatchObject({ format: "jsonl", filter: { segment_id: segment.id, status: null } });
     expect(data.export.row_count).toBe(members.length);
     const link = result.content.find((item) => item.type === "resource_link");
@@ -157,7 +154,7 @@ describe("export_customers", () => {
     };
     const cancelLogs = captureLogs("debug");
     const client = (await connect({ clock: gated, logger: cancelLogs.logger })).client;
-    const deletesBefore = sandbox.requests.count({ method: "DELETE" });
+    const deletesBefore = env.sandbox.requests.count({ method: "DELETE" });
     const controller = new AbortController();
 
     const call = client.callTool({ name: "export_customers", arguments: {} }, undefined, {
@@ -167,8 +164,8 @@ describe("export_customers", () => {
     await expect(call).rejects.toThrow();
 
     await vi.waitFor(() => expect(lastExport().status).toBe("canceled"));
-    expect(sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
-    expect(sandbox.store.exportJobs.get(lastExport().id)?.canceledAtMs).not.toBeNull();
+    expect(env.sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
+    expect(env.sandbox.store.exportJobs.get(lastExport().id)?.canceledAtMs).not.toBeNull();
     await vi.waitFor(() =>
       expect(cancelLogs.lines()).toContainEqual(
         expect.objectContaining({ msg: "export cancelled upstream", reason: "client_cancelled" }),
@@ -185,13 +182,13 @@ describe("export_customers", () => {
 
   it("gives up with timeout and cancels the export when it runs longer than the maximum wait", async () => {
     const { client } = await connect({ exportMaxWaitMs: 2_000 });
-    const deletesBefore = sandbox.requests.count({ method: "DELETE" });
+    const deletesBefore = env.sandbox.requests.count({ method: "DELETE" });
     const startedAt = clock.now();
     const error = errorOf(await callTool(client, "export_customers", { status: "active" }));
     expect(error.error_code).toBe("timeout");
     expect(error.next_step).toMatch(/cancelled.*narrow the filter/i);
     expect(lastExport().status).toBe("canceled");
-    expect(sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
+    expect(env.sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
     // It stopped at the limit rather than polling on until the export would have finished.
     expect(clock.now() - startedAt).toBe(2_000);
   });
@@ -201,51 +198,51 @@ describe("export_customers", () => {
     ["format", { format: "xlsx" }, /csv/],
     ["status", { status: "deleted" }, /active/],
   ])("rejects an invalid %s before calling the API", async (path, args, hint) => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await callTool(connected.client, "export_customers", args));
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path, message: expect.stringMatching(hint) }]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports not_found when the segment does not exist", async () => {
-    const created = sandbox.store.created.exports;
+    const created = env.sandbox.store.created.exports;
     const error = errorOf(
       await callTool(connected.client, "export_customers", { segment_id: "seg_doesnotexist00" }),
     );
     expect(error.error_code).toBe("not_found");
-    expect(sandbox.store.created.exports).toBe(created);
+    expect(env.sandbox.store.created.exports).toBe(created);
   });
 
   it("reports an upstream 5xx on starting the export as outcome_unknown and keeps serving", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/exports" });
-    const created = sandbox.store.created.exports;
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/exports" });
+    const created = env.sandbox.store.created.exports;
     const error = errorOf(await callTool(connected.client, "export_customers", {}));
     expect(error.error_code).toBe("outcome_unknown");
     expect(error.next_step).toMatch(/^Repeat this exact call/);
     expect(error.message).not.toMatch(/request_id|\{|http:/);
-    expect(sandbox.store.created.exports).toBe(created);
-    sandbox.faults.clear();
+    expect(env.sandbox.store.created.exports).toBe(created);
+    env.sandbox.faults.clear();
     const retry = await callTool(connected.client, "export_customers", { status: "suspended" });
     expect(retry.isError).toBeFalsy();
   });
 
   it("cancels the export and reports backend_unavailable when polling keeps failing with 5xx", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, method: "GET", path: "/v1/exports/" });
-    const deletesBefore = sandbox.requests.count({ method: "DELETE" });
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "GET", path: "/v1/exports/" });
+    const deletesBefore = env.sandbox.requests.count({ method: "DELETE" });
     const error = errorOf(await callTool(connected.client, "export_customers", { status: "active" }));
     expect(error.error_code).toBe("backend_unavailable");
     expect(lastExport().status).toBe("canceled");
-    expect(sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
+    expect(env.sandbox.requests.count({ method: "DELETE" })).toBe(deletesBefore + 1);
   });
 
   it("sends one idempotency key on the POST so a retried start does not create a second export", async () => {
-    sandbox.faults.add({ kind: "reset_after", method: "POST", path: "/v1/exports", times: 1 });
-    const created = sandbox.store.created.exports;
+    env.sandbox.faults.add({ kind: "reset_after", method: "POST", path: "/v1/exports", times: 1 });
+    const created = env.sandbox.store.created.exports;
     const result = await callTool(connected.client, "export_customers", { status: "suspended" });
     expect(result.isError).toBeFalsy();
-    expect(sandbox.store.created.exports).toBe(created + 1);
-    const posts = sandbox.requests.all().filter((r) => r.method === "POST").slice(-2);
+    expect(env.sandbox.store.created.exports).toBe(created + 1);
+    const posts = env.sandbox.requests.all().filter((r) => r.method === "POST").slice(-2);
     expect(posts[0]?.idempotencyKey).toBeTruthy();
     expect(posts[1]?.idempotencyKey).toBe(posts[0]?.idempotencyKey);
     // The replay answered this call's own first attempt, so the export is this call's, not an earlier one's.

@@ -1,7 +1,7 @@
 // The response budget and the cursor that resumes a page cut short, through search_customers over the real
 // SDK client and sandbox.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { useSandbox } from "../helpers/fixture.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
@@ -12,20 +12,18 @@ interface SearchPage {
   hint?: string;
 }
 
-let sandbox: Sandbox;
 let tight: Connected;
 let roomy: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
   // 1,000 tokens ≈ 4,000 characters: room for about ten customer summaries once the envelope is reserved.
-  tight = await connectInMemory(testContext(sandbox, { maxResultTokens: 1_000 }));
-  roomy = await connectInMemory(testContext(sandbox));
+  tight = await connectInMemory(testContext(env.sandbox, { maxResultTokens: 1_000 }));
+  roomy = await connectInMemory(testContext(env.sandbox));
 });
 afterAll(async () => {
   await tight.close();
   await roomy.close();
-  await sandbox.close();
 });
 
 async function search(connected: Connected, args: Record<string, unknown>): Promise<SearchPage> {
@@ -59,7 +57,7 @@ describe("response budget", () => {
     }
     expect(truncatedPages).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen).toHaveLength(sandbox.store.customers.length);
+    expect(seen).toHaveLength(env.sandbox.store.customers.length);
     const everyone: string[] = [];
     cursor = undefined;
     for (let pages = 0; pages < 20; pages++) {

@@ -1,7 +1,7 @@
 // Registry-wide guard: whatever read tool an agent calls on a seeded customer, no internal, risk, metadata or
 // payment-fingerprint field reaches the result, and nothing is larger than the response budget.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { useSandbox } from "../helpers/fixture.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory } from "../helpers/mcp.js";
 
@@ -19,21 +19,19 @@ const NEVER_SHOWN = [
   "processor_ref",
 ];
 
-let sandbox: Sandbox;
 let connected: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-  connected = await connectInMemory(testContext(sandbox));
+  connected = await connectInMemory(testContext(env.sandbox));
 });
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
 describe("projections", () => {
   it("never show internal, risk, metadata or card-fingerprint fields from any read tool", async () => {
-    const { demoCustomerId, openTicketIds } = sandbox.store.fixtures;
+    const { demoCustomerId, openTicketIds } = env.sandbox.store.fixtures;
     const calls: Array<[string, Record<string, unknown>]> = [
       ["search_customers", { limit: 100 }],
       ["get_customer", { customer_id: demoCustomerId, include_transactions: true }],

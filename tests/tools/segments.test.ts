@@ -1,21 +1,18 @@
 // list_segments through the real SDK Client over an in-memory pair, against the sandbox.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { segmentTools } from "../../src/tools/segments.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
-let sandbox: Sandbox;
 let connected: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-  connected = await connectInMemory(testContext(sandbox, { maxRetries: 1 }), { tools: segmentTools });
+  connected = await connectInMemory(testContext(env.sandbox, { maxRetries: 1 }), { tools: segmentTools });
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
 describe("list_segments", () => {
@@ -24,7 +21,7 @@ describe("list_segments", () => {
     expect(result.isError).toBeFalsy();
     const { segments } = result.structuredContent as { segments: Array<Record<string, unknown>> };
     expect(segments).toEqual(
-      sandbox.store.segments.map((segment) => ({
+      env.sandbox.store.segments.map((segment) => ({
         id: segment.id,
         name: segment.name,
         description: segment.description ?? null,
@@ -32,7 +29,7 @@ describe("list_segments", () => {
       })),
     );
     const total = segments.reduce((sum, segment) => sum + Number(segment.customer_count), 0);
-    expect(total).toBe(sandbox.store.customers.length);
+    expect(total).toBe(env.sandbox.store.customers.length);
   });
 
   it("returns the same data as the customer://segments resource", async () => {
@@ -51,13 +48,13 @@ describe("list_segments", () => {
   });
 
   it("reports an upstream 404 as not_found", async () => {
-    sandbox.faults.add({ kind: "status", status: 404, path: "/v1/segments", times: 1 });
+    env.sandbox.faults.add({ kind: "status", status: 404, path: "/v1/segments", times: 1 });
     const error = errorOf(await callTool(connected.client, "list_segments", {}));
     expect(error.error_code).toBe("not_found");
   });
 
   it("reports an upstream 5xx as backend_unavailable", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/segments" });
     const error = errorOf(await callTool(connected.client, "list_segments", {}));
     expect(error.error_code).toBe("backend_unavailable");
   });

@@ -1,7 +1,8 @@
 // The ticket tools through the real SDK Client over an in-memory pair, against the sandbox: search, open, create,
 // update and comment, with their error paths and the sandbox's write counters.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_AGENTS, type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
+import { SANDBOX_AGENTS } from "../../src/sandbox/index.js";
 import { ticketTools } from "../../src/tools/tickets.js";
 import { manualClock, testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
@@ -38,20 +39,17 @@ interface DetailOut {
 }
 
 const clock = manualClock();
-let sandbox: Sandbox;
 let connected: Connected;
 
+const env = useSandbox({ seed: 42, clock: clock.now });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42, clock: clock.now });
-  connected = await connectInMemory(testContext(sandbox, { maxRetries: 1, clock }), { tools: ticketTools });
+  connected = await connectInMemory(testContext(env.sandbox, { maxRetries: 1, clock }), { tools: ticketTools });
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   await connected.close();
-  await sandbox.close();
 });
 
-const fixtures = () => sandbox.store.fixtures;
+const fixtures = () => env.sandbox.store.fixtures;
 const call = (name: string, args: Record<string, unknown>) => callTool(connected.client, name, args);
 
 async function data<T>(name: string, args: Record<string, unknown>): Promise<T> {
@@ -146,15 +144,15 @@ describe("search_tickets", () => {
     ["query", { query: "x" }],
     ["customer_id", { customer_id: "123" }],
   ])("rejects an invalid %s before calling the API", async (path, args) => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await call("search_tickets", args));
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path, message: expect.any(String) }]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports an upstream 5xx as backend_unavailable", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets" });
     const error = errorOf(await call("search_tickets", { status: "open" }));
     expect(error.error_code).toBe("backend_unavailable");
     expect(error.next_step).toBeTruthy();
@@ -165,7 +163,7 @@ describe("get_ticket", () => {
   it("returns the ticket with its description and its comments, oldest first", async () => {
     const id = fixtures().openTicketIds[0] ?? "";
     const result = await data<DetailOut>("get_ticket", { ticket_id: id });
-    const stored = sandbox.store.ticketsById.get(id);
+    const stored = env.sandbox.store.ticketsById.get(id);
     expect(result.ticket).toMatchObject({
       id,
       subject: { untrusted: "customer", text: "Charged twice for my annual plan" },
@@ -174,7 +172,7 @@ describe("get_ticket", () => {
       priority: "high",
     });
     expect(result.recent_comments.map((comment) => comment.id)).toEqual(
-      (sandbox.store.commentsByTicket.get(id) ?? []).map((comment) => comment.id),
+      (env.sandbox.store.commentsByTicket.get(id) ?? []).map((comment) => comment.id),
     );
     expect(result.recent_comments[0]).toMatchObject({
       author: { untrusted: expect.stringMatching(/^(staff|customer|system)$/), text: expect.any(String) },
@@ -200,7 +198,7 @@ describe("get_ticket", () => {
 
   it("reads past the first page of comments to find the newest ones", async () => {
     const ticket = await freshTicket();
-    const api = testContext(sandbox).api;
+    const api = testContext(env.sandbox).api;
     for (let i = 1; i <= 105; i++) {
       clock.advance(1_000);
       await api.tickets.addComment(ticket.id, { body: `Note ${i}`, public: false }, { idempotencyKey: `bulk-${i}` });
@@ -218,15 +216,15 @@ describe("get_ticket", () => {
   });
 
   it("rejects a malformed id before calling the API, pointing to search_tickets", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await call("get_ticket", { ticket_id: "../../admin" }));
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path: "ticket_id", message: expect.stringContaining("search_tickets") }]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports an upstream 5xx as backend_unavailable", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets/" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/tickets/" });
     const error = errorOf(await call("get_ticket", { ticket_id: fixtures().openTicketIds[0] }));
     expect(error.error_code).toBe("backend_unavailable");
   });
@@ -234,20 +232,20 @@ describe("get_ticket", () => {
   it("returns the prompt-injection ticket's text as data, unchanged", async () => {
     const id = fixtures().promptInjectionTicketId;
     const result = await data<DetailOut>("get_ticket", { ticket_id: id });
-    expect(result.ticket.description?.text).toBe(sandbox.store.ticketsById.get(id)?.description);
+    expect(result.ticket.description?.text).toBe(env.sandbox.store.ticketsById.get(id)?.description);
     expect(result.ticket.status).toBe("open");
   });
 });
 
 describe("create_ticket", () => {
   it("creates exactly one ticket, open and with normal priority by default", async () => {
-    const before = sandbox.store.created.tickets;
+    const before = env.sandbox.store.created.tickets;
     const result = await data<{ ticket: TicketOut; replayed: boolean }>("create_ticket", {
       customer_id: fixtures().demoCustomerId,
       subject: "Address change",
       description: "Please update the billing address to 1 Main St.",
     });
-    expect(sandbox.store.created.tickets).toBe(before + 1);
+    expect(env.sandbox.store.created.tickets).toBe(before + 1);
     expect(result.replayed).toBe(false);
     expect(result.ticket).toMatchObject({
       id: expect.stringMatching(/^tkt_/),
@@ -259,8 +257,8 @@ describe("create_ticket", () => {
       assignee: null,
       comments_count: 0,
     });
-    expect(sandbox.store.ticketsById.get(result.ticket.id)?.subject).toBe("Address change");
-    const post = sandbox.requests.all().findLast((entry) => entry.method === "POST" && entry.path === "/v1/tickets");
+    expect(env.sandbox.store.ticketsById.get(result.ticket.id)?.subject).toBe("Address change");
+    const post = env.sandbox.requests.all().findLast((entry) => entry.method === "POST" && entry.path === "/v1/tickets");
     expect(post?.idempotencyKey).toMatch(/^cmcp-create_ticket-/);
   });
 
@@ -276,7 +274,7 @@ describe("create_ticket", () => {
   });
 
   it("reports not_found for a customer that does not exist, creating nothing", async () => {
-    const before = sandbox.store.created.tickets;
+    const before = env.sandbox.store.created.tickets;
     const error = errorOf(
       await call("create_ticket", {
         customer_id: "cus_doesnotexist00",
@@ -285,7 +283,7 @@ describe("create_ticket", () => {
       }),
     );
     expect(error.error_code).toBe("not_found");
-    expect(sandbox.store.created.tickets).toBe(before);
+    expect(env.sandbox.store.created.tickets).toBe(before);
   });
 
   it.each([
@@ -295,16 +293,16 @@ describe("create_ticket", () => {
     ["priority", { subject: "Something", description: "Something.", priority: "critical" }],
     ["channel", { subject: "Something", description: "Something.", channel: "fax" }],
   ])("rejects an invalid %s before calling the API", async (path, args) => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await call("create_ticket", { customer_id: fixtures().demoCustomerId, ...args }));
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path, message: expect.any(String) }]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports an upstream 5xx as outcome_unknown, to be repeated as is, and creates nothing", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/tickets" });
-    const before = sandbox.store.created.tickets;
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/tickets" });
+    const before = env.sandbox.store.created.tickets;
     const error = errorOf(
       await call("create_ticket", {
         customer_id: fixtures().demoCustomerId,
@@ -314,7 +312,7 @@ describe("create_ticket", () => {
     );
     expect(error.error_code).toBe("outcome_unknown");
     expect(error.next_step).toMatch(/^Repeat this exact call/);
-    expect(sandbox.store.created.tickets).toBe(before);
+    expect(env.sandbox.store.created.tickets).toBe(before);
   });
 });
 
@@ -334,26 +332,26 @@ describe("update_ticket", () => {
       assignee: { untrusted: "staff", text: agent?.name },
       assignee_id: agent?.id,
     });
-    expect(sandbox.store.ticketsById.get(ticket.id)?.status).toBe("pending");
+    expect(env.sandbox.store.ticketsById.get(ticket.id)?.status).toBe("pending");
   });
 
   it("has no further effect when the same change is repeated", async () => {
     const ticket = await freshTicket();
     await data("update_ticket", { ticket_id: ticket.id, priority: "high" });
-    const updates = sandbox.store.updated.tickets;
+    const updates = env.sandbox.store.updated.tickets;
     const again = await data<{ ticket: TicketOut }>("update_ticket", { ticket_id: ticket.id, priority: "high" });
     expect(again.ticket.priority).toBe("high");
-    expect(sandbox.store.updated.tickets).toBe(updates);
+    expect(env.sandbox.store.updated.tickets).toBe(updates);
   });
 
   it("rejects a call with nothing to change, explaining what to pass", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(await call("update_ticket", { ticket_id: fixtures().openTicketIds[0] }));
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([
       { path: "(arguments)", message: expect.stringMatching(/status, priority or assignee_id/) },
     ]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it.each([
@@ -379,7 +377,7 @@ describe("update_ticket", () => {
   });
 
   it("reports an upstream 5xx on the PATCH as outcome_unknown, to be repeated as is", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, method: "PATCH", path: "/v1/tickets/" });
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "PATCH", path: "/v1/tickets/" });
     const error = errorOf(await call("update_ticket", { ticket_id: fixtures().openTicketIds[0], status: "solved" }));
     expect(error.error_code).toBe("outcome_unknown");
     expect(error.next_step).toMatch(/^Repeat this exact call/);
@@ -399,7 +397,7 @@ describe("add_ticket_comment", () => {
       body: { untrusted: "staff", text: "We have refunded the duplicate charge." },
       public: true,
     });
-    expect(sandbox.store.commentsById.get(result.comment.id)?.public).toBe(true);
+    expect(env.sandbox.store.commentsById.get(result.comment.id)?.public).toBe(true);
     const after = await data<DetailOut>("get_ticket", { ticket_id: ticket.id });
     expect(after.ticket.comments_count).toBe(1);
     expect(after.recent_comments.map((comment) => comment.id)).toEqual([result.comment.id]);
@@ -407,25 +405,25 @@ describe("add_ticket_comment", () => {
 
   it("stores an internal note as internal", async () => {
     const ticket = await freshTicket();
-    const before = sandbox.store.created.comments;
+    const before = env.sandbox.store.created.comments;
     const result = await data<{ comment: CommentOut }>("add_ticket_comment", {
       ticket_id: ticket.id,
       body: "Customer seems to be on the legacy plan.",
       public: false,
     });
     expect(result.comment.public).toBe(false);
-    expect(sandbox.store.commentsById.get(result.comment.id)?.public).toBe(false);
-    expect(sandbox.store.created.comments).toBe(before + 1);
+    expect(env.sandbox.store.commentsById.get(result.comment.id)?.public).toBe(false);
+    expect(env.sandbox.store.created.comments).toBe(before + 1);
   });
 
   it("requires public to be chosen explicitly", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(
       await call("add_ticket_comment", { ticket_id: fixtures().openTicketIds[0], body: "Hello" }),
     );
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path: "public", message: "is required" }]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("rejects an empty body", async () => {
@@ -444,13 +442,13 @@ describe("add_ticket_comment", () => {
   });
 
   it("reports an upstream 5xx as outcome_unknown, to be repeated as is, and adds nothing", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/tickets/" });
-    const before = sandbox.store.created.comments;
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/tickets/" });
+    const before = env.sandbox.store.created.comments;
     const error = errorOf(
       await call("add_ticket_comment", { ticket_id: fixtures().openTicketIds[0], body: "Hello", public: true }),
     );
     expect(error.error_code).toBe("outcome_unknown");
     expect(error.next_step).toMatch(/^Repeat this exact call/);
-    expect(sandbox.store.created.comments).toBe(before);
+    expect(env.sandbox.store.created.comments).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 // list_transactions and issue_refund through the real SDK Client over an in-memory pair, against the sandbox.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "../helpers/fixture.js";
 import { transactionTools } from "../../src/tools/transactions.js";
 import { testContext } from "../helpers/context.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
@@ -18,25 +18,22 @@ interface RefundResult {
   replayed: boolean;
 }
 
-let sandbox: Sandbox;
 let connected: Connected;
 let tight: Connected;
 
+const env = useSandbox({ seed: 42 });
 beforeAll(async () => {
-  sandbox = await startSandbox({ seed: 42 });
-  connected = await connectInMemory(testContext(sandbox, { maxRetries: 1 }), { tools: transactionTools });
+  connected = await connectInMemory(testContext(env.sandbox, { maxRetries: 1 }), { tools: transactionTools });
   // 1,000 tokens leave about 2,000 characters for items: five or so full transaction views.
-  tight = await connectInMemory(testContext(sandbox, { maxResultTokens: 1_000 }), { tools: transactionTools });
+  tight = await connectInMemory(testContext(env.sandbox, { maxResultTokens: 1_000 }), { tools: transactionTools });
 });
-afterEach(() => sandbox.faults.clear());
 afterAll(async () => {
   await connected.close();
   await tight.close();
-  await sandbox.close();
 });
 
-const fixtures = () => sandbox.store.fixtures;
-const adaTransactions = () => sandbox.store.transactionsByCustomer.get(fixtures().demoCustomerId) ?? [];
+const fixtures = () => env.sandbox.store.fixtures;
+const adaTransactions = () => env.sandbox.store.transactionsByCustomer.get(fixtures().demoCustomerId) ?? [];
 
 async function page(client: Connected, args: Record<string, unknown>): Promise<TransactionsPage> {
   const result = await callTool(client.client, "list_transactions", args);
@@ -118,7 +115,7 @@ describe("list_transactions", () => {
   });
 
   it("rejects a malformed since and an unknown type before calling the API", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(
       await callTool(connected.client, "list_transactions", {
         customer_id: fixtures().demoCustomerId,
@@ -128,11 +125,11 @@ describe("list_transactions", () => {
     );
     expect(error.error_code).toBe("invalid_arguments");
     expect((error.issues as Array<{ path: string }>).map((issue) => issue.path).sort()).toEqual(["since", "type"]);
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports an upstream 5xx as backend_unavailable", async () => {
-    sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers/" });
+    env.sandbox.faults.add({ kind: "status", status: 503, path: "/v1/customers/" });
     const error = errorOf(
       await callTool(connected.client, "list_transactions", { customer_id: fixtures().demoCustomerId }),
     );
@@ -143,7 +140,7 @@ describe("list_transactions", () => {
 describe("issue_refund", () => {
   it("refunds part of a charge, then the rest, and refuses a third refund without writing", async () => {
     const id = fixtures().refundableTransactionId;
-    const createdBefore = sandbox.store.created.refunds;
+    const createdBefore = env.sandbox.store.created.refunds;
 
     const part = await refund({ transaction_id: id, amount: 1000, reason: "requested_by_customer", note: "half" });
     expect(part).toMatchObject({
@@ -153,16 +150,16 @@ describe("issue_refund", () => {
     });
     const rest = await refund({ transaction_id: id, amount: 3999, reason: "requested_by_customer" });
     expect(rest.transaction).toMatchObject({ refunded: { amount: 4999 }, refundable: { amount: 0 } });
-    expect(sandbox.store.created.refunds).toBe(createdBefore + 2);
+    expect(env.sandbox.store.created.refunds).toBe(createdBefore + 2);
 
-    const posts = sandbox.requests.count({ method: "POST", path: "/v1/refunds" });
+    const posts = env.sandbox.requests.count({ method: "POST", path: "/v1/refunds" });
     const error = errorOf(
       await callTool(connected.client, "issue_refund", { transaction_id: id, amount: 1, reason: "duplicate" }),
     );
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path: "amount", message: expect.stringContaining("nothing remains") }]);
-    expect(sandbox.store.created.refunds).toBe(createdBefore + 2);
-    expect(sandbox.requests.count({ method: "POST", path: "/v1/refunds" })).toBe(posts);
+    expect(env.sandbox.store.created.refunds).toBe(createdBefore + 2);
+    expect(env.sandbox.requests.count({ method: "POST", path: "/v1/refunds" })).toBe(posts);
   });
 
   it("refunds the full remainder when amount is omitted, with an idempotency key", async () => {
@@ -170,33 +167,33 @@ describe("issue_refund", () => {
     const result = await refund({ transaction_id: id, reason: "service_issue" });
     expect(result.refund.amount.amount).toBe(12900 - 4900);
     expect(result.transaction.refundable?.amount).toBe(0);
-    const post = sandbox.requests.all().filter((entry) => entry.path === "/v1/refunds").at(-1);
+    const post = env.sandbox.requests.all().filter((entry) => entry.path === "/v1/refunds").at(-1);
     expect(post?.idempotencyKey).toMatch(/^cmcp-issue_refund-/);
   });
 
   it("refuses more than the refundable remainder before writing, naming the amount", async () => {
     const id = adaTransactions().find((t) => t.type === "charge" && t.status === "succeeded" && t.refunded_amount === 0)?.id;
-    const before = sandbox.store.created.refunds;
+    const before = env.sandbox.store.created.refunds;
     const error = errorOf(
       await callTool(connected.client, "issue_refund", { transaction_id: id, amount: 10_000_000, reason: "duplicate" }),
     );
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.issues).toEqual([{ path: "amount", message: expect.stringContaining("at most") }]);
     expect(error.next_step).toMatch(/at most/);
-    expect(sandbox.store.created.refunds).toBe(before);
+    expect(env.sandbox.store.created.refunds).toBe(before);
   });
 
   it.each(["pending", "failed"] as const)("refuses to refund a %s charge before writing", async (status) => {
     const txn = adaTransactions().find((t) => t.type === "charge" && t.status === status);
     expect(txn).toBeDefined();
-    const posts = sandbox.requests.count({ method: "POST", path: "/v1/refunds" });
+    const posts = env.sandbox.requests.count({ method: "POST", path: "/v1/refunds" });
     const error = errorOf(
       await callTool(connected.client, "issue_refund", { transaction_id: txn?.id, reason: "duplicate" }),
     );
     expect(error.error_code).toBe("invalid_arguments");
     expect(error.message).toContain(status);
     expect(error.issues).toEqual([{ path: "transaction_id", message: expect.stringContaining("succeeded charge") }]);
-    expect(sandbox.requests.count({ method: "POST", path: "/v1/refunds" })).toBe(posts);
+    expect(env.sandbox.requests.count({ method: "POST", path: "/v1/refunds" })).toBe(posts);
   });
 
   it("reports not_found for a transaction that does not exist", async () => {
@@ -207,7 +204,7 @@ describe("issue_refund", () => {
   });
 
   it("rejects a malformed id, a non-positive amount and an unknown reason before calling the API", async () => {
-    const before = sandbox.requests.count();
+    const before = env.sandbox.requests.count();
     const error = errorOf(
       await callTool(connected.client, "issue_refund", { transaction_id: "cus_3O3Q9pP73Q2x6o", amount: 0, reason: "whim" }),
     );
@@ -215,18 +212,18 @@ describe("issue_refund", () => {
     const paths = (error.issues as Array<{ path: string; message: string }>).map((issue) => issue.path).sort();
     expect(paths).toEqual(["amount", "reason", "transaction_id"]);
     expect(JSON.stringify(error.issues)).toContain("list_transactions");
-    expect(sandbox.requests.count()).toBe(before);
+    expect(env.sandbox.requests.count()).toBe(before);
   });
 
   it("reports an upstream 5xx on the write as outcome_unknown, to be repeated as is, and creates no refund", async () => {
     const id = adaTransactions().find((t) => t.type === "charge" && t.status === "succeeded" && t.refunded_amount === 0)?.id;
-    const before = sandbox.store.created.refunds;
-    sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/refunds" });
+    const before = env.sandbox.store.created.refunds;
+    env.sandbox.faults.add({ kind: "status", status: 503, method: "POST", path: "/v1/refunds" });
     const error = errorOf(
       await callTool(connected.client, "issue_refund", { transaction_id: id, amount: 100, reason: "duplicate" }),
     );
     expect(error.error_code).toBe("outcome_unknown");
     expect(error.next_step).toMatch(/^Repeat this exact call/);
-    expect(sandbox.store.created.refunds).toBe(before);
+    expect(env.sandbox.store.created.refunds).toBe(before);
   });
 });
