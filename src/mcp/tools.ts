@@ -3,12 +3,13 @@
 // McpServer.registerTool so listings are computed once, validation errors share the structured error payload, and
 // lenient string arguments work.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type {
+  McpError } from "@modelcontextprotocol/sdk/types.js";
 import {
   type CallToolResult,
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { CallScope } from "../api/index.js";
 import type { CallContext, ConfirmationRequest } from "../context.js";
@@ -21,6 +22,7 @@ import { RefundLimiter } from "../policy/refund-limits.js";
 import { IdempotencyKeys } from "../state/idempotency.js";
 import { type CompiledTool, isRead, refusalOf, type ToolCatalog } from "./catalog.js";
 import { confirmWrite } from "./confirm.js";
+import { WireError } from "./errors.js";
 
 type Extra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
 
@@ -135,7 +137,7 @@ function unknownTool(runtime: PipelineRuntime, principal: Principal, name: strin
   });
   record.decision = "denied";
   record.finish({ outcome: "error", errorCode: "unknown_tool" });
-  return new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}". Call tools/list to see the tools.`);
+  return new WireError(ErrorCode.InvalidParams, `Unknown tool "${name}". Call tools/list to see the tools.`);
 }
 
 function withFreshness(value: Record<string, unknown>, scope: CallScope, now: number): Record<string, unknown> {
