@@ -3,13 +3,12 @@
 // McpServer.registerTool so listings are computed once, validation errors share the structured error payload, and
 // lenient string arguments work.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type {
-  McpError } from "@modelcontextprotocol/sdk/types.js";
 import {
   type CallToolResult,
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
+  type McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { CallScope } from "../api/index.js";
 import type { CallContext, ConfirmationRequest } from "../context.js";
