@@ -5,6 +5,16 @@ import js from "@eslint/js";
 import stylistic from "@stylistic/eslint-plugin";
 import tseslint from "typescript-eslint";
 
+const ONLY_API_SPEAKS_HTTP = {
+  name: "axios",
+  message: "Only src/api/ talks HTTP: tools and resources go through ctx.api.",
+};
+// The pipeline, policies and definitions stay free of the SDK, so a transport or SDK change touches the adapters only.
+const ONLY_ADAPTERS_SPEAK_MCP = {
+  group: ["@modelcontextprotocol/sdk", "@modelcontextprotocol/sdk/*"],
+  message: "Only src/mcp/, src/transports/ and src/index.ts import the MCP SDK; return plain data and let the adapters translate.",
+};
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/"] },
   js.configs.recommended,
@@ -38,14 +48,15 @@ export default tseslint.config(
         "error",
         { object: "process", property: "stdout", message: "stdout is reserved for JSON-RPC; log to stderr with pino." },
       ],
-      "no-restricted-imports": [
-        "error",
-        { paths: [{ name: "axios", message: "Only src/api/ talks HTTP: tools and resources go through ctx.api." }] },
-      ],
+      "no-restricted-imports": ["error", { paths: [ONLY_API_SPEAKS_HTTP], patterns: [ONLY_ADAPTERS_SPEAK_MCP] }],
     },
   },
   {
     files: ["src/api/**/*.ts"],
-    rules: { "no-restricted-imports": "off" },
+    rules: { "no-restricted-imports": ["error", { patterns: [ONLY_ADAPTERS_SPEAK_MCP] }] },
+  },
+  {
+    files: ["src/mcp/**/*.ts", "src/transports/**/*.ts", "src/index.ts"],
+    rules: { "no-restricted-imports": ["error", { paths: [ONLY_API_SPEAKS_HTTP] }] },
   },
 );

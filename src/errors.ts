@@ -4,29 +4,31 @@
 // extend AppError so the boundary treats both levels alike.
 
 /** Stable codes the model sees as `error_code`. Adding one is an API change: document it in the README. */
-export type ErrorCode =
-  | "invalid_arguments"
-  | "not_found"
-  | "invalid_request"
-  | "authentication_failed"
-  | "permission_denied"
-  | "conflict"
-  | "idempotency_conflict"
-  | "refund_exceeds_remaining"
-  | "rate_limited"
-  | "backend_unavailable"
-  | "backend_error"
-  | "timeout"
-  | "cancelled"
-  | "upstream_invalid"
-  | "outcome_unknown"
-  | "result_too_large"
-  | "server_shutting_down"
-  | "confirmation_declined"
-  | "confirmation_required"
-  | "limit_exceeded"
-  | "audit_unavailable"
-  | "internal_error";
+export const ERROR_CODES = [
+  "invalid_arguments",
+  "not_found",
+  "invalid_request",
+  "authentication_failed",
+  "permission_denied",
+  "conflict",
+  "idempotency_conflict",
+  "refund_exceeds_remaining",
+  "rate_limited",
+  "backend_unavailable",
+  "backend_error",
+  "timeout",
+  "cancelled",
+  "upstream_invalid",
+  "outcome_unknown",
+  "result_too_large",
+  "server_shutting_down",
+  "confirmation_declined",
+  "confirmation_required",
+  "limit_exceeded",
+  "audit_unavailable",
+  "internal_error",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -1,9 +1,12 @@
 // Documentation that must not drift from the code: every environment variable the server reads is in the
-// README's configuration table, in .env.example and in --help (generated), and every tool is in the README.
+// README's configuration table, in .env.example and in --help (generated), and every tool, scope and error code
+// is in the README.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { HELP_TEXT } from "../src/config/config.js";
 import { VARIABLES } from "../src/config/env.js";
+import { ERROR_CODES } from "../src/errors.js";
+import { SCOPES } from "../src/policy/access.js";
 import { allTools } from "../src/tools/index.js";
 
 const readme = readFileSync("README.md", "utf8");
@@ -23,5 +26,14 @@ describe("documentation", () => {
 
   it.each(allTools.map((tool) => tool.name))("lists the tool %s in the README", (name) => {
     expect(readme).toContain(`| \`${name}\` |`);
+  });
+
+  it.each(SCOPES)("names the scope %s in the README's security model", (scope) => {
+    expect(readme.slice(readme.indexOf("## Security model"))).toContain(`\`${scope}\``);
+  });
+
+  it.each(ERROR_CODES)("explains the error code %s in the README's error table", (code) => {
+    const table = readme.slice(readme.indexOf("| error_code | meaning |"), readme.indexOf("## Configuration"));
+    expect(table).toMatch(new RegExp(`^\\| [^|]*\`${code}\``, "m"));
   });
 });

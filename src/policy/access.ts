@@ -1,5 +1,5 @@
-// Who may do what: scopes, the profiles that bundle them, toolsets, and the filters an operator adds. The
-// effective tool list is decided once at start; a tool outside it is neither listed nor callable.
+// Who may do what: scopes, the profiles that bundle them, toolsets, and the filters an operator adds. A grant is
+// the principal's (src/pipeline/principal.ts); a tool outside it is neither listed nor callable for them.
 import { ConfigurationError } from "../errors.js";
 import { didYouMean } from "../config/names.js";
 

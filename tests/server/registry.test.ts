@@ -1,5 +1,5 @@
-// Invariants over every registered tool, plus one JSON-schema snapshot per tool so any schema change shows up
-// in review as a snapshot diff.
+// Invariants over every registered tool. What each tool sends on the wire is snapshotted separately, one file per
+// tool (tests/e2e/toolsnaps.test.ts).
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { grantOf, SCOPES, TOOLSETS } from "../../src/policy/access.js";
