@@ -3,7 +3,14 @@
 // stdout is reserved for JSON-RPC: only --help and --version print to it, before any server exists.
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi, loadHttpLibrary } from "./api/index.js";
-import { type ApiCredentials, type Command, type Config, HELP_TEXT, parseCommand } from "./config/config.js";
+import {
+  type ApiCredentials,
+  type Command,
+  type Config,
+  HELP_TEXT,
+  type HttpSettings,
+  parseCommand,
+} from "./config/config.js";
 import { systemClock } from "./context.js";
 import { newIncidentId } from "./pipeline/boundary.js";
 import { runDoctor } from "./cli/doctor.js";
@@ -19,7 +26,9 @@ import { ClientLogMirror } from "./mcp/client-log.js";
 import { CallTracker } from "./pipeline/lifecycle.js";
 import { HardenedStdioServerTransport } from "./transports/stdio.js";
 import { transportErrorLogger } from "./transports/transport-log.js";
-import { TOOL_NAMES } from "./tools/index.js";
+import { allTools, TOOL_NAMES } from "./tools/index.js";
+import { createToolCatalog } from "./mcp/catalog.js";
+import { type Authenticator, developmentAuthenticator } from "./transports/http/authenticator.js";
 import { readPackageInfo } from "./version.js";
 
 const EXIT_CONFIG = 2;
@@ -45,6 +54,8 @@ async function main(): Promise<void> {
       return runStandaloneSandbox(command);
     case "serve":
       return serve(command.config);
+    case "http":
+      return serveHttp(command);
     case "doctor":
       return doctor(command.config);
   }
@@ -109,15 +120,17 @@ async function doctor(config: Config): Promise<void> {
   process.exit(ok ? 0 : 1);
 }
 
-async function serve(config: Config): Promise<void> {
-  const clientLog = new ClientLogMirror();
-  const logger = createLogger({ level: config.logLevel, onWarning: clientLog.listener });
+/**
+ * What both servers start with: the process guards, the start-up warnings, the audit trail (an audit file that
+ * cannot be used safely stops startup with exit 2, before anything else starts), the backend, the state stores
+ * and the API client that records done writes in them.
+ */
+async function startApp(config: Config, logger: Logger, replica?: string) {
   guardProcess(logger);
   for (const warning of config.warnings) logger.warn(warning);
-  // Before anything starts: an audit file that cannot be used safely stops startup (exit 2).
   let audit: AuditTrail;
   try {
-    audit = auditTrailFor(config, logger);
+    audit = auditTrailFor(config, logger, replica);
   } catch (error) {
     exitOnConfigurationError(error);
   }
@@ -133,6 +146,58 @@ async function serve(config: Config): Promise<void> {
     userAgent: `${name}/${version}`,
     doneWrites: state.idempotency,
   });
+  return { audit, backend, state, api };
+}
+
+/** `customer-mcp http`: many callers over Streamable HTTP, each with the grant their token gives. */
+async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<void> {
+  const { config, http } = command;
+  const logger = createLogger({ level: config.logLevel });
+  const { audit, backend, api, state } = await startApp(config, logger, http.replicaId);
+  const ctx = { config, logger, api, clock: systemClock, state };
+  const tracker = new CallTracker();
+  const { startHttpService } = await import("./transports/http/service.js");
+  const service = await startHttpService({
+    ctx,
+    settings: http,
+    authenticator: await authenticatorFor(http, config, logger),
+    catalog: createToolCatalog(allTools),
+    tracker,
+    audit,
+    checks: [{ name: "customer_api", required: false, check: async () => (await api.health()).status === "ok" }],
+    logger,
+  });
+  const ready = { url: `${service.url}/mcp`, public_url: http.publicUrl.href, auth: http.auth.kind, replica: http.replicaId };
+  logger.info({ version: readPackageInfo().version, ...ready }, `customer-mcp ready on ${service.url}/mcp`);
+  onShutdownSignal(
+    async (reason) => {
+      logger.info({ reason, in_flight: tracker.inFlight }, "draining: taking no new requests");
+      if (!(await service.drain(config.limits.shutdownGraceMs))) {
+        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight");
+      }
+      await audit.close();
+      api.close();
+      await backend.sandbox?.close();
+      await flushLogger(logger);
+    },
+    { watchStdin: false },
+  );
+}
+
+async function authenticatorFor(http: HttpSettings, config: Config, logger: Logger): Promise<Authenticator> {
+  if (http.auth.kind === "none") {
+    logger.warn("CUSTOMER_MCP_HTTP_AUTH=none: requests are not authenticated; every caller acts as " + config.subject);
+    return developmentAuthenticator(config.subject);
+  }
+  throw new ConfigurationError([
+    "OAuth for customer-mcp http is not in this build yet; use CUSTOMER_MCP_HTTP_AUTH=none on loopback.",
+  ]);
+}
+
+async function serve(config: Config): Promise<void> {
+  const clientLog = new ClientLogMirror();
+  const logger = createLogger({ level: config.logLevel, onWarning: clientLog.listener });
+  const { audit, backend, api, state } = await startApp(config, logger);
   const tracker = new CallTracker();
   // Over stdio there is one principal: whoever started this process, with the grant the configuration gives.
   const principal = localPrincipal(config);
@@ -145,7 +210,7 @@ async function serve(config: Config): Promise<void> {
   await server.connect(transport);
   // The HTTP library loads lazily so `initialize` is answered sooner; warm it up right after, before the first call.
   setImmediate(() => void loadHttpLibrary().catch((error: unknown) => logger.error({ err: error }, "loading axios failed")));
-  logger.info({ version, backend: config.backend.kind }, "customer-mcp ready on stdio");
+  logger.info({ version: readPackageInfo().version, backend: config.backend.kind }, "customer-mcp ready on stdio");
 
   onShutdownSignal(
     async (reason) => {
@@ -173,7 +238,7 @@ async function serve(config: Config): Promise<void> {
  * checked here (a ConfigurationError if it is unsafe or unusable). A record the file fails to take is logged at
  * error with its call id (the record itself is still on stderr), and writes are refused until the file takes one.
  */
-function auditTrailFor(config: Config, logger: Logger): AuditTrail {
+function auditTrailFor(config: Config, logger: Logger, replica?: string): AuditTrail {
   const sinks = [loggerSink(logger)];
   const file = config.auditFile;
   if (file) {
@@ -181,6 +246,7 @@ function auditTrailFor(config: Config, logger: Logger): AuditTrail {
     logger.info({ file }, "audit trail appended to file");
   }
   return new AuditTrail(sinks, {
+    ...(replica ? { replica } : {}),
     onWriteFailed: ({ sink, error, callId, failedRecords }) =>
       logger.error(
         { err: error, sink, file, call_id: callId, failed_records: failedRecords },

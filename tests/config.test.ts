@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Config, displayUrl, parseCommand } from "../src/config/config.js";
+import { type Config, parseCommand } from "../src/config/config.js";
+import { displayUrl } from "../src/config/urls.js";
 import { TOOL_NAMES } from "../src/tools/index.js";
 import { VARIABLES } from "../src/config/env.js";
 import { staticKeyAuth } from "../src/api/auth.js";
@@ -228,13 +229,13 @@ describe("parseCommand", () => {
       "An unknown option was given (argument 1) (did you mean --sandbox?). Run customer-mcp --help to see the options.",
     ]);
     expect(problemsOf(["deploy"], {})[0]).toBe(
-      "Unknown command; the commands are serve (the default), doctor and sandbox.",
+      "Unknown command; the commands are serve (the default), http, doctor and sandbox.",
     );
     expect(problemsOf(["docter"], {})[0]).toBe(
-      "Unknown command (did you mean doctor?); the commands are serve (the default), doctor and sandbox.",
+      "Unknown command (did you mean doctor?); the commands are serve (the default), http, doctor and sandbox.",
     );
     expect(problemsOf(["--sandbox", "--port", "1"], {})[0]).toMatch(
-      /--port only applies to the sandbox command/,
+      /--host and --port apply to the http and sandbox commands/,
     );
     expect(problemsOf(["sandbox", "--port", "99999"], {})).toEqual([
       "--port must be a whole number between 0 and 65535.",

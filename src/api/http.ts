@@ -77,7 +77,10 @@ export interface HttpClient {
 
 /** How one call is run: for whom, until when, with which cancellation signal, bypassing the cache or not. */
 export interface CallOptions {
+  /** The principal's key: what cached reads are kept apart by. */
   subject: string;
+  /** The person or agent the call is for, sent upstream as X-On-Behalf-Of (contract v1.1). */
+  onBehalfOf?: string;
   signal?: AbortSignal;
   fresh?: boolean;
   timeoutMs?: number;
@@ -191,7 +194,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const result = await guardedAttempt(request, callId, attemptNo, deadline);
         const fields = { method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo };
         log.debug(fields, "upstream request succeeded");
-        if (isWrite && request.idempotencyKey) await doneWrites.markDone(request.idempotencyKey);
+        if (isWrite && request.idempotencyKey) {
+          // The write is done whatever happens here: a store that cannot record it (shared state down) must not
+          // turn a success into a failure the model would retry. It only means a later replay may not be known.
+          await doneWrites.markDone(request.idempotencyKey).catch((error: unknown) => {
+            log.warn({ err: error, path: request.path }, "could not record a done write; a later replay of it may not be recognised");
+          });
+        }
         return { ...result, attempts: attemptNo, replayed: result.replayed && (appliedBefore || !mayHaveApplied) };
       } catch (error) {
         if (!isApiError(error)) throw error;
@@ -281,7 +290,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // A request made inside a call is cancelled with it, unless it brings a signal of its own (cancelling an
       // export upstream outlives the call that gave up on it).
       const signal = given.signal ?? scope?.signal;
-      const request = signal ? { ...given, signal } : given;
+      const request = {
+        ...given,
+        ...(signal ? { signal } : {}),
+        ...(scope?.onBehalfOf ? { onBehalfOf: scope.onBehalfOf } : {}),
+      };
       const deadline = scope?.deadline ?? timing.now() + settings.callTimeoutMs;
       if (request.method === "GET" && request.responseType !== "text") return read(request, scope, deadline);
       if (request.method !== "GET" && scope) scope.writesSent++;
@@ -295,6 +308,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return scopes.run(
         {
           subject: callOptions.subject,
+          ...(callOptions.onBehalfOf ? { onBehalfOf: callOptions.onBehalfOf } : {}),
           ...(callOptions.signal ? { signal: callOptions.signal } : {}),
           fresh: callOptions.fresh,
           deadline: timing.now() + (callOptions.timeoutMs ?? settings.callTimeoutMs),

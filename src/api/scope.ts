@@ -5,8 +5,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 export interface CallScope {
-  /** Who the call is for (a principal's subject): cached reads are kept apart per subject. */
+  /** Who the call is for (a principal's key): cached reads are kept apart per subject. */
   readonly subject: string;
+  /** Sent upstream as X-On-Behalf-Of with every request of the call. */
+  readonly onBehalfOf: string | undefined;
   /** Aborts every request of the call (the client cancelled, or the connection went away). */
   readonly signal: AbortSignal | undefined;
   /** Bypass cached reads (they are still refreshed). */
@@ -24,6 +26,7 @@ export interface CallScope {
 
 export interface CallScopeOptions {
   subject: string;
+  onBehalfOf?: string;
   signal?: AbortSignal;
   fresh?: boolean;
   deadline: number;
@@ -43,6 +46,7 @@ export function createCallScopes(): CallScopes {
     async run(options, fn) {
       const scope: CallScope = {
         subject: options.subject,
+        onBehalfOf: options.onBehalfOf,
         signal: options.signal,
         fresh: options.fresh ?? false,
         deadline: options.deadline,

@@ -1,6 +1,7 @@
 // One HTTP attempt against the customer API with axios: keep-alive agents, a timeout that covers the whole
 // body, cancellation, bearer auth, and zod validation of every 2xx body. The policies around it (retries,
 // breakers, cache) live in http.ts; nothing outside src/api/ ever sees an axios object.
+import { createHash } from "node:crypto";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { AxiosError, AxiosInstance, AxiosResponse, AxiosStatic } from "axios";
@@ -34,6 +35,19 @@ export interface HttpRequest<T> {
   responseType?: "json" | "text";
   /** Aborts the request and any retry when the tool call is cancelled. */
   signal?: AbortSignal;
+  /** Sent as `X-On-Behalf-Of` (contract v1.1): the person or agent the call is for. Grants nothing upstream. */
+  onBehalfOf?: string;
+}
+
+/**
+ * The contract's X-On-Behalf-Of value: 1-255 visible ASCII characters. A subject outside that (an IdP may use
+ * any Unicode) is percent-encoded; one still too long is sent as its SHA-256, which the audit trail can match.
+ */
+export function onBehalfOfHeader(subject: string): string {
+  const visible = /^[\x21-\x7e]{1,255}$/.test(subject) ? subject : encodeURIComponent(subject);
+  return visible.length <= 255 && visible.length > 0
+    ? visible
+    : `sha256:${createHash("sha256").update(subject).digest("hex")}`;
 }
 
 export interface HttpResult<T> {
@@ -186,6 +200,7 @@ export function createTransport(options: TransportOptions): Transport {
           "X-Request-Id": callId,
           ...(request.body === undefined ? {} : { "Content-Type": "application/json" }),
           ...(request.idempotencyKey ? { "Idempotency-Key": request.idempotencyKey } : {}),
+          ...(request.onBehalfOf ? { "X-On-Behalf-Of": onBehalfOfHeader(request.onBehalfOf) } : {}),
         },
       });
     } catch (error) {

@@ -4,7 +4,8 @@
 // client's context. Output is for a person at a terminal.
 import type { Logger } from "pino";
 import { createCustomerApi } from "../api/index.js";
-import { type ApiCredentials, type Config, displayUrl } from "../config/config.js";
+import type { ApiCredentials, Config } from "../config/config.js";
+import { displayUrl } from "../config/urls.js";
 import { AppError } from "../errors.js";
 import { createPolicy } from "../policy/index.js";
 import { compileTool, modelFacing, refusalOf, type ToolListing } from "../mcp/catalog.js";

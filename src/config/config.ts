@@ -4,10 +4,13 @@ import { parseArgs } from "node:util";
 import { describeVariables, EnvSchema, type EnvVars, type LogLevel, VARIABLES } from "./env.js";
 import { ConfigurationError } from "../errors.js";
 import { didYouMean } from "./names.js";
+import { isPlainHttpToRemote } from "./urls.js";
 import { type AccessSettings, parseNameList, PROFILES, type Profile, type Scope, SCOPES, TOOLSETS } from "../policy/access.js";
 import type { FaultRule } from "../sandbox/index.js";
+import { type HttpSettings, httpSettingsOf } from "./http.js";
 
 export type { LogLevel } from "./env.js";
+export type { HttpAuth, HttpSettings } from "./http.js";
 
 /** How the server authenticates to the customer API. */
 export type ApiCredentials =
@@ -87,12 +90,14 @@ export type Command =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "serve"; config: Config }
+  /** MCP over Streamable HTTP, for many callers (src/transports/http/). */
+  | { kind: "http"; config: Config; http: HttpSettings }
   | { kind: "doctor"; config: Config }
   | { kind: "sandbox"; port: number; seed: number; logLevel: LogLevel; faults: FaultRule[] };
 
 type Env = Record<string, string | undefined>;
 
-const COMMANDS = ["serve", "doctor", "sandbox"];
+const COMMANDS = ["serve", "http", "doctor", "sandbox"];
 
 const FLAG_OPTIONS = {
   sandbox: { type: "boolean" },
@@ -100,6 +105,7 @@ const FLAG_OPTIONS = {
   version: { type: "boolean", short: "v" },
   "log-level": { type: "string" },
   port: { type: "string" },
+  host: { type: "string" },
   seed: { type: "string" },
   profile: { type: "string" },
   tools: { type: "string" },
@@ -120,9 +126,9 @@ export function parseCommand(argv: readonly string[], env: Env, toolNames: reado
   const [subcommand, ...extra] = flags.positionals;
   const problems: string[] = [];
   // Neither message repeats the argument: it could be a secret pasted in the wrong place.
-  if (subcommand !== undefined && !["serve", "sandbox", "doctor"].includes(subcommand)) {
+  if (subcommand !== undefined && !COMMANDS.includes(subcommand)) {
     problems.push(
-      `Unknown command${didYouMean(subcommand, COMMANDS)}; the commands are serve (the default), doctor and sandbox.`,
+      `Unknown command${didYouMean(subcommand, COMMANDS)}; the commands are serve (the default), http, doctor and sandbox.`,
     );
   }
   if (extra.length > 0) {
@@ -149,21 +155,46 @@ export function parseCommand(argv: readonly string[], env: Env, toolNames: reado
   };
   const faults = (vars.CUSTOMER_SANDBOX_FAULTS ?? []) as FaultRule[];
 
+  const port = portFlag(flags.values.port);
   if (subcommand === "sandbox") {
-    const port = flags.values.port === undefined ? 4010 : Number(flags.values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-      throw new ConfigurationError(["--port must be a whole number between 0 and 65535."]);
+    if (flags.values.host !== undefined) {
+      throw new ConfigurationError(["--host does not apply to the sandbox command: the sandbox only listens on 127.0.0.1."]);
     }
-    return { kind: "sandbox", port, seed: vars.CUSTOMER_SANDBOX_SEED, logLevel: vars.LOG_LEVEL, faults };
+    return { kind: "sandbox", port: port ?? 4010, seed: vars.CUSTOMER_SANDBOX_SEED, logLevel: vars.LOG_LEVEL, faults };
   }
-  if (flags.values.port !== undefined) {
+  if (subcommand !== "http" && (port !== undefined || flags.values.host !== undefined)) {
     throw new ConfigurationError([
-      "--port only applies to the sandbox command (customer-mcp sandbox --port N).",
+      "--host and --port apply to the http and sandbox commands (customer-mcp http --port N).",
     ]);
   }
   const sandbox = Boolean(flags.values.sandbox) || vars.CUSTOMER_MCP_SANDBOX;
+  if (subcommand === "http") {
+    const warnings: string[] = [];
+    const httpFlags = { ...hostFlag(flags.values.host), ...(port === undefined ? {} : { port }) };
+    const http = httpSettingsOf(vars, httpFlags, warnings);
+    const config = buildServeConfig({ vars, env, flags: accessFlags, sandbox, faults, toolNames, warnings });
+    return { kind: "http", config, http };
+  }
   const config = buildServeConfig({ vars, env, flags: accessFlags, sandbox, faults, toolNames });
   return subcommand === "doctor" ? { kind: "doctor", config } : { kind: "serve", config };
+}
+
+/** --port N: a whole number 0-65535, or undefined when not given. */
+function portFlag(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port > 65_535) {
+    throw new ConfigurationError(["--port must be a whole number between 0 and 65535."]);
+  }
+  return port;
+}
+
+/** --host H, checked like CUSTOMER_MCP_HTTP_HOST. */
+function hostFlag(raw: string | undefined): { host?: string } {
+  if (raw === undefined) return {};
+  const parsed = VARIABLES.CUSTOMER_MCP_HTTP_HOST.schema.safeParse(raw.trim());
+  if (!parsed.success) throw new ConfigurationError(["--host must be a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0."]);
+  return { host: parsed.data as string };
 }
 
 interface ServeInputs {
@@ -173,10 +204,11 @@ interface ServeInputs {
   sandbox: boolean;
   faults: FaultRule[];
   toolNames: readonly string[];
+  /** Warnings found so far (by the HTTP settings); the configuration's list starts with them. */
+  warnings?: string[];
 }
 
-function buildServeConfig({ vars, env, flags, sandbox, faults, toolNames }: ServeInputs): Config {
-  const warnings: string[] = [];
+function buildServeConfig({ vars, env, flags, sandbox, faults, toolNames, warnings = [] }: ServeInputs): Config {
   let backend: Backend;
   if (sandbox) {
     if (vars.CUSTOMER_API_URL) warnings.push("The sandbox is on (--sandbox or CUSTOMER_MCP_SANDBOX), so CUSTOMER_API_URL is ignored.");
@@ -404,34 +436,11 @@ function describeFlagError(error: unknown, argv: readonly string[]): string {
   return "The command line could not be read.";
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-function isPlainHttpToRemote(url: string): boolean {
-  const parsed = new URL(url);
-  return parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname);
-}
-
-/**
- * A URL as it may be printed or logged: scheme, host, port and path only. Configuration already refuses user
- * names and passwords in the API and token URLs; this holds for any URL that reaches a person all the same, and
- * drops the query and fragment too, where tokens also travel.
- */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
-  } catch {
-    return "(not a valid URL)";
-  }
-}
-
-export const HELP_TEXT = `customer-mcp: an MCP server (stdio) for the internal customer API.
+export const HELP_TEXT = `customer-mcp: an MCP server for the internal customer API, on stdio or Streamable HTTP.
 
 Usage:
   customer-mcp [serve] [--sandbox] [--log-level LEVEL]   run the MCP server on stdio (the default)
+  customer-mcp http [--host H] [--port N] [--sandbox]    serve MCP over Streamable HTTP at POST /mcp (OAuth)
   customer-mcp doctor [--sandbox] [access flags]         check configuration, the API and credentials; list tools
   customer-mcp sandbox [--port N] [--seed S]             serve the built-in sandbox customer API on 127.0.0.1
   customer-mcp --help | --version
@@ -445,7 +454,8 @@ Flags:
   --exclude-tools A  never these tools, in addition to CUSTOMER_MCP_EXCLUDE_TOOLS
   --read-only        only read-only tools, whatever else is granted (nothing turns it off)
   Access flags only narrow what the environment grants: a client's configuration cannot widen the operator's.
-  --port N           sandbox command: port to listen on (default 4010; 0 picks a free one)
+  --host H           http command: address to listen on (overrides CUSTOMER_MCP_HTTP_HOST; default 127.0.0.1)
+  --port N           http: port (default 8080); sandbox: port (default 4010); 0 picks a free one
   --seed S           sandbox data seed (overrides CUSTOMER_SANDBOX_SEED)
   -h, --help         show this help
   -v, --version      print the version

@@ -279,6 +279,93 @@ export const VARIABLES = {
     schema: ms("CUSTOMER_MCP_EXPORT_MAX_WAIT_MS", 1_000, 3_600_000, 300_000),
     description: "longest export_customers waits before cancelling the export in ms (default 300000)",
   },
+  CUSTOMER_MCP_HTTP_HOST: {
+    schema: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, { error: "CUSTOMER_MCP_HTTP_HOST must be a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0." })
+        .default("127.0.0.1"),
+    ),
+    description: "http command: the address to listen on (default 127.0.0.1; 0.0.0.0 in a container)",
+  },
+  CUSTOMER_MCP_HTTP_PORT: {
+    schema: wholeNumber("CUSTOMER_MCP_HTTP_PORT", 0, 65_535, 8080),
+    description: "http command: the port to listen on (default 8080; 0 picks a free one)",
+  },
+  CUSTOMER_MCP_PUBLIC_URL: {
+    schema: httpUrl("CUSTOMER_MCP_PUBLIC_URL", "https://customer-mcp.internal.example.com/mcp", "endpoint"),
+    description: "http command: the URL clients use for the MCP endpoint; the OAuth resource and token audience",
+  },
+  CUSTOMER_MCP_HTTP_AUTH: {
+    schema: z.preprocess(
+      (value) => (typeof value === "string" ? unsetIfEmpty(value.trim().toLowerCase()) : value),
+      z
+        .enum(["oauth", "none"], { error: "CUSTOMER_MCP_HTTP_AUTH must be oauth (the default) or none." })
+        .default("oauth"),
+    ),
+    description: "http command: oauth (default: bearer tokens from CUSTOMER_MCP_OAUTH_ISSUER) or none (loopback only, for development)",
+  },
+  CUSTOMER_MCP_OAUTH_ISSUER: {
+    schema: httpUrl("CUSTOMER_MCP_OAUTH_ISSUER", "https://login.example.com/realms/support", "endpoint"),
+    description: "http command: the identity provider's issuer; its discovery document names the JWKS",
+  },
+  CUSTOMER_MCP_OAUTH_AUDIENCE: {
+    schema: optionalText(),
+    description: "http command: the audience access tokens must carry (default CUSTOMER_MCP_PUBLIC_URL)",
+  },
+  CUSTOMER_MCP_OAUTH_JWKS_URL: {
+    schema: httpUrl("CUSTOMER_MCP_OAUTH_JWKS_URL", "https://login.example.com/realms/support/protocol/openid-connect/certs", "endpoint"),
+    description: "http command: the issuer's JWKS URL, instead of discovering it",
+  },
+  CUSTOMER_MCP_OAUTH_SCOPE_PREFIX: {
+    schema: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^[\x21-\x7e]{0,200}$/, { error: "CUSTOMER_MCP_OAUTH_SCOPE_PREFIX must be visible ASCII without spaces." })
+        .default(""),
+    ),
+    description: "http command: what the identity provider puts before each scope name (e.g. api://customer-mcp/; default none)",
+  },
+  CUSTOMER_MCP_REDIS_URL: {
+    schema: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .refine((text) => URL.canParse(text) && ["redis:", "rediss:"].includes(new URL(text).protocol), {
+          error: "CUSTOMER_MCP_REDIS_URL must be a redis:// or rediss:// URL such as redis://redis:6379.",
+        })
+        .optional(),
+    ),
+    description: "http command: Redis for state shared by replicas (default: in memory, one replica only)",
+  },
+  CUSTOMER_MCP_HTTP_CORS_ORIGINS: {
+    schema: optionalText(),
+    description: "http command: comma-separated browser origins allowed to call the endpoint (default none)",
+  },
+  CUSTOMER_MCP_TRUST_PROXY: {
+    schema: booleanFlag("CUSTOMER_MCP_TRUST_PROXY"),
+    description: "http command: true: trust X-Forwarded-For/-Host/-Proto from a reverse proxy (default false)",
+  },
+  CUSTOMER_MCP_HTTP_MAX_BODY_BYTES: {
+    schema: wholeNumber("CUSTOMER_MCP_HTTP_MAX_BODY_BYTES", 1_024, 64 * 1024 * 1024, 1024 * 1024),
+    description: "http command: largest request body accepted, in bytes (default 1048576); larger ones get 413",
+  },
+  CUSTOMER_MCP_HTTP_REQUEST_TIMEOUT_MS: {
+    schema: ms("CUSTOMER_MCP_HTTP_REQUEST_TIMEOUT_MS", 1_000, 600_000, 30_000),
+    description: "http command: longest a client may take to send a request, in ms (default 30000)",
+  },
+  CUSTOMER_MCP_REPLICA_ID: {
+    schema: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^[\x21-\x7e]{1,128}$/, { error: "CUSTOMER_MCP_REPLICA_ID must be 1-128 visible ASCII characters." })
+        .optional(),
+    ),
+    description: "http command: this replica's name in audit records and logs (default the host name)",
+  },
   LOG_LEVEL: {
     schema: z.preprocess(
       (value) => (typeof value === "string" ? unsetIfEmpty(value.toLowerCase()) : value),

@@ -9,6 +9,9 @@ import type { ConfirmationRequest, UntrustedValue } from "../context.js";
 import { type AppError, ConfirmationDeclinedError, ConfirmationRequiredError } from "../errors.js";
 import { sanitizeText } from "../policy/untrusted.js";
 
+/** `elicit`: ask through MCP elicitation (stdio). `unavailable`: nobody can be asked (HTTP, for now). */
+export type Confirmations = "elicit" | "unavailable";
+
 /** How the confirmation ended when the write may go ahead; anything else throws. */
 export type ConfirmationDecision = "confirmed" | "unconfirmed";
 
@@ -19,6 +22,12 @@ const NOTHING_DONE = "Nothing was changed.";
 
 export interface ConfirmOptions {
   server: Server;
+  /**
+   * Whether a person can be asked at all. Over stateless HTTP an elicitation cannot be held open across
+   * replicas, so confirmations are `unavailable` there (whatever CUSTOMER_MCP_ALLOW_UNCONFIRMED_WRITES says)
+   * until approvals have a page of their own.
+   */
+  confirmations: Confirmations;
   writes: Config["writes"];
   signal: AbortSignal;
   /** Runs the wait without spending the call's API deadline. */
@@ -64,6 +73,16 @@ export async function confirmWrite(
   request: ConfirmationRequest,
   options: ConfirmOptions,
 ): Promise<ConfirmationDecision> {
+  if (options.confirmations === "unavailable") {
+    throw new ConfirmationRequiredError(
+      `${request.action} needs a person to confirm it, and this server cannot ask for a confirmation over HTTP yet. `
+      + NOTHING_DONE,
+      {
+        nextStep: "Do not retry. Tell the user this action must be confirmed in a stdio MCP client that supports "
+          + "elicitation, or done directly in the customer system.",
+      },
+    );
+  }
   if (!canElicitForm(options.server)) {
     if (options.writes.allowUnconfirmed) return "unconfirmed";
     throw new ConfirmationRequiredError(

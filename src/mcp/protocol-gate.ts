@@ -53,12 +53,18 @@ export class ProtocolGate implements Transport {
   onmessage?: Transport["onmessage"];
 
   readonly #inner: Transport;
+  readonly #requireInitialize: boolean;
   #initialized = false;
   /** Requests handed to the SDK and not answered yet (nor cancelled), by id. */
   readonly #inFlight = new Set<string>();
 
-  constructor(inner: Transport) {
+  /**
+   * `requireInitialize: false` for stateless HTTP, where every request meets a new server: the client
+   * initialized once, on whichever replica took that request.
+   */
+  constructor(inner: Transport, options: { requireInitialize?: boolean } = {}) {
     this.#inner = inner;
+    this.#requireInitialize = options.requireInitialize ?? true;
   }
 
   get sessionId(): string | undefined {
@@ -110,11 +116,11 @@ export class ProtocolGate implements Transport {
       return true;
     }
     const { id, method } = message;
-    if (!this.#initialized && !BEFORE_INITIALIZE.has(method)) {
+    if (this.#requireInitialize && !this.#initialized && !BEFORE_INITIALIZE.has(method)) {
       return this.#refuse(id, ErrorCode.InvalidRequest,
         "Invalid Request: the session is not initialized; send initialize first (only ping is served before it).");
     }
-    if (method === "initialize" && this.#initialized) {
+    if (this.#requireInitialize && method === "initialize" && this.#initialized) {
       return this.#refuse(id, ErrorCode.InvalidRequest, "Invalid Request: the session is already initialized.");
     }
     const key = idKey(id);

@@ -47,12 +47,21 @@ export interface ServerOptions {
   audit?: AuditTrail;
   /** Mirrors the logger's warnings and errors to the client (MCP logging); the logger must feed it. */
   clientLog?: ClientLogMirror;
+  /** `unavailable` where no person can be asked to confirm a write (stateless HTTP); default `elicit`. */
+  confirmations?: "elicit" | "unavailable";
+  /**
+   * Stateless HTTP: every request reaches a new server that has not seen `initialize`, so the protocol gate
+   * must not insist on it. Default true (stdio: one long session).
+   */
+  requireInitialize?: boolean;
 }
 
 /** The SDK's server behind the protocol gate: whatever transport it is connected to, the gate sits in front. */
 class GatedMcpServer extends McpServer {
+  requireInitialize = true;
+
   override connect(transport: Transport): Promise<void> {
-    return super.connect(new ProtocolGate(transport));
+    return super.connect(new ProtocolGate(transport, { requireInitialize: this.requireInitialize }));
   }
 }
 
@@ -63,11 +72,13 @@ export function createServer(ctx: AppContext, options: ServerOptions = {}): McpS
     // logging: warnings and errors reach the client as notifications/message, at the level it sets.
     { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
   );
+  mcp.requireInitialize = options.requireInitialize ?? true;
   options.clientLog?.attach(mcp.server);
   const runtime: PipelineRuntime = {
     ctx,
     tracker: options.tracker ?? new CallTracker(),
     audit: options.audit ?? new AuditTrail([loggerSink(ctx.logger)]),
+    confirmations: options.confirmations ?? "elicit",
   };
   const session = options.principal ?? localPrincipal(ctx.config);
   // The client says who it is in `initialize`; every call's record names it from then on.

@@ -15,7 +15,7 @@ import type { CallContext, ConfirmationRequest } from "../context.js";
 import { ConfirmationRequiredError } from "../errors.js";
 import { newIncidentId, type ErrorPayload, parseArguments } from "../pipeline/boundary.js";
 import { type CallPlan, type PipelineRuntime, runCall, type RunningCall } from "../pipeline/call.js";
-import { type Principal, principalKey } from "../pipeline/principal.js";
+import { auditPrincipal, type Principal, principalKey } from "../pipeline/principal.js";
 import { fitToBudget } from "../policy/budget.js";
 import { RefundLimiter } from "../policy/refund-limits.js";
 import { IdempotencyKeys } from "../state/idempotency.js";
@@ -132,7 +132,7 @@ function unknownTool(runtime: PipelineRuntime, principal: Principal, name: strin
     method: "tools/call",
     target: { tool: name },
     arguments: args,
-    principal: { subject: principal.subject, client: principal.client },
+    principal: auditPrincipal(principal),
   });
   record.decision = "denied";
   record.finish({ outcome: "error", errorCode: "unknown_tool" });
@@ -161,6 +161,7 @@ function toolContext(
     try {
       call.record.decision = await confirmWrite(confirmation, {
         server: mcp.server,
+        confirmations: runtime.confirmations,
         writes: ctx.config.writes,
         signal: call.signal,
         outsideDeadline: (fn) => ctx.api.outsideDeadline(fn),

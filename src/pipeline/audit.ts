@@ -28,8 +28,13 @@ export interface AuditRecord {
   call_id: string;
   /** Which MCP request: `tools/call`, `resources/read`, `resources/list`, `prompts/get` or `completion/complete`. */
   method: CallMethod;
-  /** Who called: the principal's subject (and tenant, when there is one) and client. */
-  principal: { subject: string; tenant?: string; client: { name: string; version: string } | null };
+  /**
+   * Who called: the principal's subject (and tenant, when there is one) and client; over HTTP also the OAuth
+   * client id and the token's id (`jti`) it came with.
+   */
+  principal: AuditPrincipal;
+  /** The server replica that served the call (HTTP; absent over stdio, where there is one process). */
+  replica?: string;
   /** Name and version the client gave in `initialize` (also under `principal`). */
   client: { name: string; version: string } | null;
   /** What was called: `tool` for tools/call, `uri` for a resource, `prompt` for a prompt; a completion names the
@@ -104,12 +109,26 @@ export interface CallTarget {
   argument?: string;
 }
 
+export interface AuditPrincipal {
+  subject: string;
+  tenant?: string;
+  client: { name: string; version: string } | null;
+  client_id?: string;
+  token_id?: string;
+}
+
 export interface AuditCall {
   callId: string;
   method: CallMethod;
   target: CallTarget;
   arguments: unknown;
-  principal: { subject: string; tenant?: string; client: { name: string; version: string } | null };
+  principal: {
+    subject: string;
+    tenant?: string;
+    client: { name: string; version: string } | null;
+    clientId?: string;
+    tokenId?: string;
+  };
 }
 
 export interface AuditWriteFailure {
@@ -123,6 +142,8 @@ export interface AuditWriteFailure {
 
 export interface AuditTrailOptions {
   now?: () => number;
+  /** Names this replica in every record (HTTP, where several serve the same callers). */
+  replica?: string;
   /** Told of every record a sink could not write. Must not throw (it is guarded anyway). */
   onWriteFailed?: (failure: AuditWriteFailure) => void;
   /** Told once when a failing sink writes a whole record again. */
@@ -187,7 +208,10 @@ export class AuditTrail {
         subject: clip(call.principal.subject),
         ...(call.principal.tenant ? { tenant: clip(call.principal.tenant) } : {}),
         client,
+        ...(call.principal.clientId ? { client_id: clip(call.principal.clientId) } : {}),
+        ...(call.principal.tokenId ? { token_id: clip(call.principal.tokenId) } : {}),
       },
+      ...(this.options.replica ? { replica: clip(this.options.replica) } : {}),
       client,
       ...target,
       args_sha256: argumentsHash(call.arguments),

@@ -14,7 +14,7 @@ import type { CallScope } from "../api/index.js";
 import { admit, type Admission } from "./admit.js";
 import type { CallMethod, CallTarget, OpenAuditRecord } from "./audit.js";
 import { type ErrorPayload, newIncidentId, toErrorPayload } from "./boundary.js";
-import { type Principal, principalKey } from "./principal.js";
+import { auditPrincipal, type Principal, principalKey } from "./principal.js";
 import type { PipelineRuntime } from "./runtime.js";
 
 export type { PipelineRuntime } from "./runtime.js";
@@ -70,11 +70,7 @@ export async function runCall<Args, Result, Shown>(
     method: request.method,
     target: request.target,
     arguments: request.arguments,
-    principal: {
-      subject: principal.subject,
-      ...(principal.tenant ? { tenant: principal.tenant } : {}),
-      client: principal.client,
-    },
+    principal: auditPrincipal(principal),
   });
   const log = ctx.logger.child({ method: request.method, ...request.target, call_id: id });
   const call: RunningCall = { id, principal, signal: request.signal, log, record };
@@ -97,6 +93,7 @@ export async function runCall<Args, Result, Shown>(
     const { value } = await ctx.api.withCall(
       {
         subject: principalKey(principal),
+        onBehalfOf: principal.subject,
         signal: request.signal,
         fresh: plan.fresh?.(args) ?? false,
         timeoutMs: plan.deadlineMs,

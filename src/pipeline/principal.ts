@@ -4,6 +4,8 @@
 // per-caller is keyed by it: idempotency keys, rate-limit buckets, refund ledgers, cached reads.
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config/config.js";
+import type { AuditCall } from "./audit.js";
+import { type AccessSettings, PROFILES, type Scope, type Toolset, TOOLSETS } from "../policy/access.js";
 import { createPolicy, type Policy } from "../policy/index.js";
 
 export interface ClientInfo {
@@ -18,6 +20,10 @@ export interface Principal {
   readonly client: ClientInfo | null;
   /** The organisation the subject belongs to, when the identity provider says (HTTP only; unused over stdio). */
   readonly tenant?: string;
+  /** The OAuth client the token was issued to (HTTP only). */
+  readonly clientId?: string;
+  /** The access token's id (`jti`), so the audit trail can tie calls to one token (HTTP only). */
+  readonly tokenId?: string;
   /** The grant, and how data is presented under it. */
   readonly policy: Policy;
   /**
@@ -45,4 +51,84 @@ export function withClient(principal: Principal, client: ClientInfo | undefined)
 /** The key of a caller's entry in shared state: the subject, and the tenant when there is one. */
 export function principalKey(principal: Pick<Principal, "subject" | "tenant">): string {
   return principal.tenant ? `${principal.tenant}/${principal.subject}` : principal.subject;
+}
+
+/** The principal as its audit records name it. */
+export function auditPrincipal(principal: Principal): AuditCall["principal"] {
+  return {
+    subject: principal.subject,
+    client: principal.client,
+    ...(principal.tenant ? { tenant: principal.tenant } : {}),
+    ...(principal.clientId ? { clientId: principal.clientId } : {}),
+    ...(principal.tokenId ? { tokenId: principal.tokenId } : {}),
+  };
+}
+
+/** Who a verified token says is calling, and what it grants (src/transports/http/). */
+export interface CallerIdentity {
+  readonly subject: string;
+  readonly tenant?: string;
+  readonly clientId?: string;
+  readonly tokenId?: string;
+  /** The scopes the token grants, already mapped to ours; undefined when no token is checked (development). */
+  readonly scopes?: readonly Scope[];
+}
+
+/** What a request may take away from its grant (headers such as X-MCP-Readonly); it never adds. */
+export interface Narrowing {
+  readonly readOnly?: boolean;
+  readonly toolsets?: readonly Toolset[];
+}
+
+/**
+ * The policies of a process's callers, one per distinct grant. The operator's access settings are the ceiling:
+ * a token's scopes and a request's narrowing can only take away from them. Kept per grant so each grant's tool
+ * listing is computed once (the catalog keys listings by grant), and bounded: there are few distinct grants.
+ */
+export class PolicyCache {
+  readonly #policies = new Map<string, Policy>();
+  readonly #ceilingScopes: readonly Scope[];
+
+  constructor(
+    private readonly ceiling: AccessSettings,
+    private readonly maxEntries = 512,
+  ) {
+    this.#ceilingScopes = ceiling.scopes ?? PROFILES[ceiling.profile];
+  }
+
+  policyFor(scopes: readonly Scope[] | undefined, narrowing: Narrowing = {}): Policy {
+    const granted = this.#ceilingScopes.filter((scope) => scopes === undefined || scopes.includes(scope));
+    const toolsets = narrowing.toolsets
+      ? (this.ceiling.toolsets ?? TOOLSETS).filter((toolset) => narrowing.toolsets?.includes(toolset))
+      : this.ceiling.toolsets;
+    const readOnly = this.ceiling.readOnly || narrowing.readOnly === true;
+    const key = JSON.stringify([granted, toolsets ?? null, readOnly]);
+    let policy = this.#policies.get(key);
+    if (!policy) {
+      if (this.#policies.size >= this.maxEntries) this.#policies.clear();
+      policy = createPolicy({
+        ...this.ceiling,
+        scopes: granted,
+        readOnly,
+        ...(toolsets ? { toolsets } : {}),
+        // Nobody can be asked to confirm over stateless HTTP (yet): tools that always ask are left out.
+        canConfirm: false,
+      });
+      this.#policies.set(key, policy);
+    }
+    return policy;
+  }
+}
+
+/** A caller over HTTP: their identity, the policy of their grant, and refund limits per subject and UTC day. */
+export function remotePrincipal(identity: CallerIdentity, policy: Policy, now: number): Principal {
+  return {
+    subject: identity.subject,
+    client: null,
+    policy,
+    window: `day-${new Date(now).toISOString().slice(0, 10)}`,
+    ...(identity.tenant ? { tenant: identity.tenant } : {}),
+    ...(identity.clientId ? { clientId: identity.clientId } : {}),
+    ...(identity.tokenId ? { tokenId: identity.tokenId } : {}),
+  };
 }

@@ -8,4 +8,6 @@ export interface PipelineRuntime {
   readonly ctx: AppContext;
   readonly tracker: CallTracker;
   readonly audit: AuditTrail;
+  /** Whether a person can be asked to confirm a write: over stdio by elicitation; over HTTP not yet. */
+  readonly confirmations: "elicit" | "unavailable";
 }

@@ -35,6 +35,8 @@ export interface ToolAccess {
   readonly toolset: Toolset;
   readonly scopes: readonly Scope[];
   readonly readOnly: boolean;
+  /** Whether the tool asks a person to confirm: on every call (a refund) or on some (a suspension). */
+  readonly confirmation?: "always" | "sometimes";
 }
 
 export interface AccessSettings {
@@ -47,6 +49,11 @@ export interface AccessSettings {
   excludeTools?: readonly string[];
   /** Wins over everything: only tools whose readOnlyHint is true. */
   readOnly: boolean;
+  /**
+   * False where no person can be asked to confirm (HTTP, until approvals have a page of their own): tools that
+   * ask on every call are then left out.
+   */
+  canConfirm?: boolean;
 }
 
 export interface Grant {
@@ -66,6 +73,9 @@ export function grantOf(settings: AccessSettings): Grant {
     has: (scope) => scopes.has(scope),
     refusal(tool) {
       if (settings.readOnly && !tool.readOnly) return "the server runs in read-only mode";
+      if (settings.canConfirm === false && tool.confirmation === "always") {
+        return "it needs a person to confirm every call, which this server cannot ask for over HTTP yet";
+      }
       const missing = tool.scopes.filter((scope) => !scopes.has(scope));
       if (missing.length > 0) return `it needs the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
       if (toolsets && !toolsets.has(tool.toolset)) return `its toolset ${tool.toolset} is not enabled`;

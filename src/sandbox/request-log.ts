@@ -11,6 +11,8 @@ export interface RequestLogEntry {
   status: number | null;
   fault: FaultKind | null;
   idempotencyKey: string | null;
+  /** The X-On-Behalf-Of header (contract v1.1): who the client said the request is for. */
+  onBehalfOf: string | null;
   replayed: boolean;
   requestId: string;
   at: number;

@@ -62,12 +62,16 @@ export function createRequestListener(rt: Runtime) {
   };
 }
 
+/** The contract's acting-user header value (v1.1). */
+const ACTING_USER = /^[\x21-\x7e]{1,255}$/;
+
 async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
   const method = (req.method ?? "GET").toUpperCase();
   const { path, query } = splitUrl(req.url ?? "/");
   const requestId = pickRequestId(req.headers["x-request-id"]);
   const idemHeader = req.headers["idempotency-key"];
+  const onBehalfOf = req.headers["x-on-behalf-of"];
   const isAdmin = path === "/_sandbox" || path.startsWith("/_sandbox/");
   const entry: RequestLogEntry = {
     method,
@@ -75,6 +79,7 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
     status: null,
     fault: null,
     idempotencyKey: typeof idemHeader === "string" ? idemHeader : null,
+    onBehalfOf: typeof onBehalfOf === "string" ? onBehalfOf : null,
     replayed: false,
     requestId,
     at: rt.ctx.clock(),
@@ -128,6 +133,10 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
     );
   }
 
+  if (onBehalfOf !== undefined && !(typeof onBehalfOf === "string" && ACTING_USER.test(onBehalfOf))) {
+    const invalid = new ApiError(400, "invalid_request", "X-On-Behalf-Of must be 1-255 visible ASCII characters.", "X-On-Behalf-Of");
+    return deliver(res, errorReply(invalid, requestId), requestId, null, rt.schedule, finish);
+  }
   const plan = path === "/health" ? NO_FAULTS : rt.faults.plan(method, path);
   entry.fault = plan.action?.kind ?? (plan.latencyMs > 0 ? "latency" : null);
   if (plan.latencyMs > 0) await new Promise<void>((resolve) => rt.schedule(plan.latencyMs, resolve));

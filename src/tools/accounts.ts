@@ -74,7 +74,7 @@ export const updateCustomerStatus = defineTool({
     previous_status: CustomerStatusSchema,
     changed: z.boolean(),
   },
-  access: { toolset: "customers", scopes: ["customers:write"] },
+  access: { toolset: "customers", scopes: ["customers:write"], confirmation: "sometimes" },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler({ customer_id, status, reason }, ctx) {
     const before = await ctx.api.customers.get(customer_id);

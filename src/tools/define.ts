@@ -26,7 +26,12 @@ export interface ToolDefinition<
   readonly output: Out;
   readonly annotations: ToolAnnotations;
   /** Which toolset the tool belongs to and which scopes a grant needs to use it (src/policy/access.ts). */
-  readonly access: { readonly toolset: Toolset; readonly scopes: readonly Scope[] };
+  readonly access: {
+    readonly toolset: Toolset;
+    readonly scopes: readonly Scope[];
+    /** The tool calls ctx.confirm on every call ("always") or on some ("sometimes"). */
+    readonly confirmation?: "always" | "sometimes";
+  };
   // Method syntax on purpose: it lets a registry hold tools with different argument types.
   handler(args: z.output<z.ZodObject<In>>, ctx: CallContext): Promise<z.input<z.ZodObject<Out>>>;
   /** The call's deadline, when it must differ from CUSTOMER_API_CALL_TIMEOUT_MS (a long-running export). */

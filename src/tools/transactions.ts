@@ -75,7 +75,7 @@ export const issueRefund = defineTool({
     transaction_note: z.string().optional(),
     replayed: Replayed,
   },
-  access: { toolset: "billing", scopes: ["refunds:write"] },
+  access: { toolset: "billing", scopes: ["refunds:write"], confirmation: "always" },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handler({ transaction_id, amount, reason, note }, ctx) {
     const charge = await ctx.api.transactions.get(transaction_id);

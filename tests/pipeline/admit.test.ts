@@ -21,7 +21,7 @@ function rig(options: { callsPerMinute?: number; auditFails?: boolean } = {}) {
     },
     close: async () => {},
   };
-  const runtime: PipelineRuntime = { ctx, tracker: new CallTracker(), audit: new AuditTrail([sink]) };
+  const runtime: PipelineRuntime = { ctx, tracker: new CallTracker(), audit: new AuditTrail([sink]), confirmations: "elicit" };
   const principal = localPrincipal(ctx.config);
   const record = (): OpenAuditRecord =>
     runtime.audit.begin({

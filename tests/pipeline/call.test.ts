@@ -6,7 +6,7 @@ import { useSandbox } from "../helpers/fixture.js";
 import { ApiOutcomeUnknownError, ApiServerError } from "../../src/api/errors.js";
 import { UserInputError } from "../../src/errors.js";
 import { AuditTrail, type AuditRecord, type AuditSink } from "../../src/pipeline/audit.js";
-import { type CallPlan, runCall } from "../../src/pipeline/call.js";
+import { type CallPlan, type PipelineRuntime, runCall } from "../../src/pipeline/call.js";
 import { CallTracker } from "../../src/pipeline/lifecycle.js";
 import { localPrincipal } from "../../src/pipeline/principal.js";
 import { testContext } from "../helpers/context.js";
@@ -17,7 +17,12 @@ function rig() {
   const records: AuditRecord[] = [];
   const sink: AuditSink = { name: "memory", write: (record) => void records.push(record), close: async () => {} };
   const ctx = testContext(env.sandbox, { timeoutMs: 200, api: { callTimeoutMs: 1_000 } });
-  const runtime = { ctx, tracker: new CallTracker(), audit: new AuditTrail([sink]) };
+  const runtime: PipelineRuntime = {
+    ctx,
+    tracker: new CallTracker(),
+    audit: new AuditTrail([sink]),
+    confirmations: "elicit",
+  };
   const principal = { ...localPrincipal(ctx.config), subject: "alice@example.com", client: { name: "c", version: "1" } };
   const request = (signal = new AbortController().signal) => ({
     method: "tools/call" as const,

@@ -93,4 +93,21 @@ describe("two principals on one process", () => {
     await support.close();
     await readonly.close();
   });
+
+  it("are named upstream in X-On-Behalf-Of, each request for its own caller, never with their credentials", async () => {
+    const ctx = testContext(env.sandbox);
+    const customerId = env.sandbox.store.customers[3]?.id ?? "";
+    const seen = async (subject: string) => {
+      const who = await clientFor(ctx, principal(ctx, subject, "readonly"));
+      const before = env.sandbox.requests.all().length;
+      expect((await who.call("get_customer", { customer_id: customerId })).isError).toBeFalsy();
+      await who.close();
+      return env.sandbox.requests.all().slice(before).map((entry) => entry.onBehalfOf);
+    };
+    expect(await seen("alice@example.com")).toEqual(["alice@example.com"]);
+    // Outside the header's visible ASCII, a subject is percent-encoded rather than dropped or mangled.
+    expect(await seen("Zoë Müller")).toEqual(["Zo%C3%AB%20M%C3%BCller"]);
+    const long = "x".repeat(300);
+    expect(await seen(long)).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+  });
 });

@@ -44,7 +44,7 @@ describe("startSandbox", () => {
 });
 
 describe("request log", () => {
-  it("records method, path, status, fault and idempotency key, and counts by filter", async () => {
+  it("records method, path, status, fault, idempotency key and acting user, and counts by filter", async () => {
     const sb = await startSandbox({ counts: { customers: 3 }, clock: () => 1_000 });
     try {
       await call(sb, "/v1/segments?limit=1");
@@ -52,7 +52,7 @@ describe("request log", () => {
       await call(sb, `/v1/customers/${sb.store.fixtures.demoCustomerId}/notes`, {
         method: "POST",
         body: { body: "x", author: "y" },
-        headers: { "Idempotency-Key": "log-1", "X-Request-Id": "log-req" },
+        headers: { "Idempotency-Key": "log-1", "X-Request-Id": "log-req", "X-On-Behalf-Of": "agent-7@example.com" },
       });
       expect(sb.requests.count()).toBe(3);
       expect(sb.requests.count({ method: "get" })).toBe(2);
@@ -63,12 +63,32 @@ describe("request log", () => {
         status: 201,
         fault: null,
         idempotencyKey: "log-1",
+        onBehalfOf: "agent-7@example.com",
         replayed: false,
         requestId: "log-req",
         at: 1_000,
       });
+      expect(sb.requests.all()[0]?.onBehalfOf).toBeNull();
       sb.requests.clear();
       expect(sb.requests.count()).toBe(0);
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
+describe("acting user (X-On-Behalf-Of)", () => {
+  it("refuses a value outside 1-255 visible ASCII characters as the contract says, naming the header", async () => {
+    const sb = await startSandbox({ counts: { customers: 3 } });
+    try {
+      for (const value of ["two words", "x".repeat(256)]) {
+        const answer = await call<{ error: { type: string; param: string } }>(sb, "/v1/customers", {
+          headers: { "X-On-Behalf-Of": value },
+        });
+        expect(answer.status).toBe(400);
+        expect(answer.body.error).toMatchObject({ type: "invalid_request", param: "X-On-Behalf-Of" });
+      }
+      expect((await call(sb, "/v1/customers", { headers: { "X-On-Behalf-Of": "x".repeat(255) } })).status).toBe(200);
     } finally {
       await sb.close();
     }

@@ -1,0 +1,44 @@
+// Who is calling, from the request's credentials. The MCP endpoint asks an Authenticator and either gets an
+// identity or the challenge to answer with; how tokens are checked lives behind it (OAuth: src/auth/), so the
+// endpoint is the same with and without tokens.
+import type { CallerIdentity } from "../../pipeline/principal.js";
+import type { Scope } from "../../policy/access.js";
+
+export type Authentication =
+  | { readonly ok: true; readonly identity: CallerIdentity }
+  | {
+    readonly ok: false;
+    /** The WWW-Authenticate header of the 401. */
+    readonly challenge: string;
+    /** OAuth error code for the body: `invalid_token`, `invalid_request`. */
+    readonly error: string;
+    /** Safe to show and to log: never the token. */
+    readonly description: string;
+  };
+
+export interface Authenticator {
+  /** `none` (development, loopback only) or `oauth`. */
+  readonly kind: "none" | "oauth";
+  /** Checks the Authorization header's credentials. */
+  authenticate(authorization: string | undefined): Promise<Authentication>;
+  /** The WWW-Authenticate header of a 403 for a token that lacks `scopes` (as our scope names). */
+  insufficientScope(scopes: readonly Scope[]): string;
+  /** RFC 9728 protected-resource metadata, served under /.well-known; undefined without OAuth. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Whether tokens can be checked now (the issuer's keys are at hand), for /readyz. */
+  ready(): Promise<boolean>;
+}
+
+/**
+ * CUSTOMER_MCP_HTTP_AUTH=none: nobody is checked; every request acts for the configured subject with the
+ * operator's grant. Configuration only allows it on a loopback address.
+ */
+export function developmentAuthenticator(subject: string): Authenticator {
+  const identity: CallerIdentity = { subject };
+  return {
+    kind: "none",
+    authenticate: async () => ({ ok: true, identity }),
+    insufficientScope: () => "",
+    ready: async () => true,
+  };
+}

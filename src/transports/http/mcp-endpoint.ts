@@ -1,0 +1,188 @@
+// POST /mcp: one stateless Streamable HTTP exchange. In order: the service takes requests (not draining), the
+// Host and Origin are ours, the caller is authenticated, the body is JSON within the size limit, the token
+// covers the tool called (else 403 with the scope to ask for); then a new MCP server for this caller's principal
+// answers on a new transport, as JSON, or as an SSE stream when the call asked for progress. Nothing is kept
+// between requests, so any replica can serve any request.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Logger } from "pino";
+import type { HttpSettings } from "../../config/http.js";
+import type { AppContext } from "../../context.js";
+import { type ToolCatalog, refusalOf } from "../../mcp/catalog.js";
+import { createServer } from "../../mcp/server.js";
+import type { AuditTrail } from "../../pipeline/audit.js";
+import type { CallTracker } from "../../pipeline/lifecycle.js";
+import { type Narrowing, type PolicyCache, remotePrincipal } from "../../pipeline/principal.js";
+import { type Scope, type Toolset, TOOLSETS } from "../../policy/access.js";
+import type { Authenticator } from "./authenticator.js";
+import { isJsonContentType, readBody } from "./body.js";
+import type { OriginPolicy } from "./origins.js";
+import { JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, JSONRPC_SERVER_ERROR, sendJson, sendRpcError } from "./replies.js";
+import type { RequestFacts } from "./request-log.js";
+
+export interface McpEndpointDeps {
+  readonly ctx: AppContext;
+  readonly settings: HttpSettings;
+  readonly authenticator: Authenticator;
+  readonly policies: PolicyCache;
+  readonly catalog: ToolCatalog;
+  readonly tracker: CallTracker;
+  readonly audit: AuditTrail;
+  readonly origins: OriginPolicy;
+  readonly draining: () => boolean;
+  readonly log: Logger;
+}
+
+export async function handleMcpPost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: McpEndpointDeps,
+  facts: RequestFacts,
+): Promise<void> {
+  if (deps.draining()) {
+    res.setHeader("Connection", "close");
+    sendRpcError(res, 503, JSONRPC_SERVER_ERROR, "This replica is shutting down; send the request again (another replica will take it).", {
+      "Retry-After": "1",
+    });
+    return;
+  }
+  const url = new URL(req.url ?? "/", "http://request.invalid");
+  if (url.searchParams.has("access_token")) {
+    // RFC 6750 allows tokens in the query; MCP forbids it (they end up in logs and histories).
+    sendJson(res, 400, { error: "invalid_request", error_description: "Send the access token in the Authorization header, never in the URL." });
+    return;
+  }
+  const authentication = await deps.authenticator.authenticate(req.headers.authorization);
+  if (!authentication.ok) {
+    facts.authError = authentication.description;
+    sendJson(res, 401, { error: authentication.error, error_description: authentication.description }, {
+      "WWW-Authenticate": authentication.challenge,
+    });
+    return;
+  }
+  const { identity } = authentication;
+  facts.subject = identity.subject;
+  if (!isJsonContentType(req.headers["content-type"])) {
+    sendRpcError(res, 415, JSONRPC_SERVER_ERROR, "Unsupported Media Type: send the JSON-RPC message as Content-Type: application/json.");
+    return;
+  }
+  const body = await readBody(req, deps.settings.maxBodyBytes);
+  if (!body.ok) {
+    if (body.reason === "too_large") {
+      res.setHeader("Connection", "close");
+      sendRpcError(res, 413, JSONRPC_SERVER_ERROR, `Request body too large: this server accepts at most ${deps.settings.maxBodyBytes} bytes.`);
+    }
+    return;
+  }
+  facts.bytesIn = body.bytes;
+  let message: unknown;
+  try {
+    message = JSON.parse(body.text);
+  } catch {
+    sendRpcError(res, 400, JSONRPC_PARSE_ERROR, "Parse error: the body is not valid JSON.");
+    return;
+  }
+  const messages = Array.isArray(message) ? message : [message];
+  facts.rpc = messages.map(methodOf).filter((method): method is string => method !== undefined).slice(0, 10);
+
+  const narrowing = narrowingOf(req);
+  if (!narrowing.ok) {
+    sendRpcError(res, 400, JSONRPC_INVALID_REQUEST, narrowing.message);
+    return;
+  }
+  const policy = deps.policies.policyFor(identity.scopes, narrowing.value);
+  const missing = missingScopes(messages, deps, identity.scopes, narrowing.value);
+  if (missing.length > 0) {
+    sendJson(res, 403, {
+      error: "insufficient_scope",
+      error_description: `The token does not grant ${missing.join(", ")}, which this tool needs; ask for a token with it.`,
+    }, { "WWW-Authenticate": deps.authenticator.insufficientScope(missing) });
+    return;
+  }
+
+  const principal = remotePrincipal(identity, policy, deps.ctx.clock.now());
+  const server = createServer(deps.ctx, {
+    principal,
+    catalog: deps.catalog,
+    tracker: deps.tracker,
+    audit: deps.audit,
+    confirmations: "unavailable",
+    requireInitialize: false,
+  });
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    // JSON unless a call asked for progress: then an SSE stream carries the notifications before the result.
+    enableJsonResponse: !messages.some(wantsProgress),
+  });
+  transport.onerror = (error) => deps.log.debug({ err: error, request_id: facts.requestId }, "MCP transport refused a message");
+  res.on("close", () => {
+    // Closing the server aborts whatever handler is still running (a client that went away cancels its call).
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, message);
+}
+
+function methodOf(message: unknown): string | undefined {
+  if (typeof message !== "object" || message === null) return undefined;
+  const method = (message as { method?: unknown }).method;
+  return typeof method === "string" ? method.slice(0, 64) : undefined;
+}
+
+function wantsProgress(message: unknown): boolean {
+  const params = (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params;
+  return params?._meta?.progressToken !== undefined;
+}
+
+/**
+ * The scopes a tools/call needs and the token lacks, for a tool the operator's ceiling does grant: the client
+ * can fix that with another token (RFC 6750 insufficient_scope). A tool outside the ceiling is not listed, and
+ * its call is refused by the pipeline as permission_denied like any unknown grant.
+ */
+function missingScopes(
+  messages: readonly unknown[],
+  deps: McpEndpointDeps,
+  tokenScopes: readonly Scope[] | undefined,
+  narrowing: Narrowing,
+): Scope[] {
+  if (tokenScopes === undefined) return [];
+  const ceiling = deps.policies.policyFor(undefined, narrowing).grant;
+  const missing = new Set<Scope>();
+  for (const message of messages) {
+    if (methodOf(message) !== "tools/call") continue;
+    const name = (message as { params?: { name?: unknown } }).params?.name;
+    const tool = typeof name === "string" ? deps.catalog.get(name) : undefined;
+    if (!tool || refusalOf(tool.definition, ceiling) !== undefined) continue;
+    for (const scope of tool.definition.access.scopes) if (!tokenScopes.includes(scope)) missing.add(scope);
+  }
+  return [...missing];
+}
+
+/** X-MCP-Readonly and X-MCP-Toolsets: a client may ask for less than its grant, never for more. */
+function narrowingOf(req: IncomingMessage): { ok: true; value: Narrowing } | { ok: false; message: string } {
+  const readOnlyHeader = header(req, "x-mcp-readonly")?.trim().toLowerCase();
+  const toolsetsHeader = header(req, "x-mcp-toolsets");
+  let readOnly: boolean | undefined;
+  if (readOnlyHeader !== undefined) {
+    if (!["true", "false", "1", "0"].includes(readOnlyHeader)) {
+      return { ok: false, message: "X-MCP-Readonly must be true or false." };
+    }
+    readOnly = readOnlyHeader === "true" || readOnlyHeader === "1";
+  }
+  let toolsets: Toolset[] | undefined;
+  if (toolsetsHeader !== undefined) {
+    const names = toolsetsHeader.split(",").map((name) => name.trim()).filter(Boolean);
+    const unknown = names.filter((name) => !(TOOLSETS as readonly string[]).includes(name));
+    if (unknown.length > 0) {
+      return { ok: false, message: `X-MCP-Toolsets names ${unknown.length} unknown toolset(s); the toolsets are ${TOOLSETS.join(", ")}.` };
+    }
+    toolsets = names as Toolset[];
+  }
+  return { ok: true, value: { ...(readOnly === undefined ? {} : { readOnly }), ...(toolsets ? { toolsets } : {}) } };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(",") : value;
+}

@@ -1,0 +1,176 @@
+// The HTTP service of `customer-mcp http`: MCP at POST /mcp, health and readiness, and the OAuth protected-resource
+// metadata, on one node:http server with bounded request times. Drain stops intake (readiness turns 503, new MCP
+// requests are refused with 503 so the client retries elsewhere), waits for calls in flight within the grace
+// period, then closes the listener and every connection.
+import { randomUUID } from "node:crypto";
+import { createServer as createNodeServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import type { HttpSettings } from "../../config/http.js";
+import type { AppContext } from "../../context.js";
+import type { ToolCatalog } from "../../mcp/catalog.js";
+import type { AuditTrail } from "../../pipeline/audit.js";
+import { newIncidentId } from "../../pipeline/boundary.js";
+import type { CallTracker } from "../../pipeline/lifecycle.js";
+import { PolicyCache } from "../../pipeline/principal.js";
+import type { Authenticator } from "./authenticator.js";
+import { Readiness, type ReadinessCheck, sendReadiness } from "./health.js";
+import { handleMcpPost } from "./mcp-endpoint.js";
+import { OriginPolicy } from "./origins.js";
+import { JSONRPC_SERVER_ERROR, sendJson, sendRpcError } from "./replies.js";
+import { logWhenDone, type RequestFacts } from "./request-log.js";
+
+export const MCP_PATH = "/mcp";
+const METADATA_PATH = "/.well-known/oauth-protected-resource";
+/** Headers must arrive within this (or the request timeout, when shorter): a slow-headers client holds a socket. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export interface HttpServiceOptions {
+  readonly ctx: AppContext;
+  readonly settings: HttpSettings;
+  readonly authenticator: Authenticator;
+  readonly catalog: ToolCatalog;
+  readonly tracker: CallTracker;
+  readonly audit: AuditTrail;
+  /** What /readyz reports besides the authenticator (Redis, the customer API). */
+  readonly checks: readonly ReadinessCheck[];
+  readonly logger: Logger;
+}
+
+export interface HttpService {
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  readonly server: Server;
+  /** Stops intake, waits for calls in flight up to `graceMs`, closes connections. True if nothing was cut off. */
+  drain(graceMs: number): Promise<boolean>;
+}
+
+export async function startHttpService(options: HttpServiceOptions): Promise<HttpService> {
+  const { settings, logger } = options;
+  const log = logger.child({ component: "http" });
+  let draining = false;
+  let port = settings.port;
+  const origins = new OriginPolicy(settings, () => port);
+  const readiness = new Readiness(
+    [{ name: "tokens", required: true, check: () => options.authenticator.ready() }, ...options.checks],
+    () => options.ctx.clock.now(),
+  );
+  const endpoint = {
+    ctx: options.ctx,
+    settings,
+    authenticator: options.authenticator,
+    policies: new PolicyCache(options.ctx.config.access),
+    catalog: options.catalog,
+    tracker: options.tracker,
+    audit: options.audit,
+    origins,
+    draining: () => draining,
+    log,
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse, facts: RequestFacts): Promise<void> => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === MCP_PATH) {
+      if (!origins.hostAllowed(req)) {
+        sendRpcError(res, 403, JSONRPC_SERVER_ERROR, "Forbidden: the Host header does not name this server.");
+        return;
+      }
+      const origin = origins.originAllowed(req);
+      if (origin === false) {
+        sendRpcError(res, 403, JSONRPC_SERVER_ERROR, "Forbidden: requests from this Origin are not allowed.");
+        return;
+      }
+      origins.applyCors(req, res);
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, origin ? origins.preflightHeaders() : {});
+        res.end();
+        return;
+      }
+      if (req.method !== "POST") {
+        // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
+        sendRpcError(res, 405, JSONRPC_SERVER_ERROR, "Method Not Allowed: this server is stateless; send JSON-RPC with POST.", {
+          Allow: "POST, OPTIONS",
+        });
+        return;
+      }
+      await handleMcpPost(req, res, endpoint, facts);
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      sendJson(res, 405, { error: "method_not_allowed" }, { Allow: "GET" });
+      return;
+    }
+    if (path === "/healthz") {
+      sendJson(res, 200, { status: "ok" });
+      return;
+    }
+    if (path === "/readyz") {
+      await sendReadiness(res, readiness, draining);
+      return;
+    }
+    const metadata = options.authenticator.metadata;
+    if (metadata && (path === METADATA_PATH || path === `${METADATA_PATH}${settings.publicUrl.pathname}`)) {
+      sendJson(res, 200, metadata, { "Cache-Control": "public, max-age=300" });
+      return;
+    }
+    sendJson(res, 404, { error: "not_found" });
+  };
+
+  const server = createNodeServer(
+    {
+      requestTimeout: settings.requestTimeoutMs,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, settings.requestTimeoutMs),
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      const given = req.headers["x-request-id"];
+      const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader("X-Request-Id", requestId);
+      const facts: RequestFacts = { requestId };
+      // While draining, no connection is kept for another request.
+      if (draining) res.setHeader("Connection", "close");
+      logWhenDone(req, res, facts, log, origins.remoteOf(req));
+      route(req, res, facts).catch((error: unknown) => {
+        const incidentId = newIncidentId();
+        log.error({ err: error, incident_id: incidentId, request_id: requestId }, "HTTP request failed");
+        sendRpcError(res, 500, JSONRPC_SERVER_ERROR, `Internal error (incident ${incidentId}).`);
+      });
+    },
+  );
+  // A malformed request line or headers: answer 400 and drop the socket, never crash.
+  server.on("clientError", (error, socket) => {
+    log.debug({ err: error }, "malformed HTTP request");
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
+  const url = `http://${host}:${port}`;
+
+  return {
+    url,
+    server,
+    async drain(graceMs) {
+      // Still listening, so probes see /readyz turn 503 and new MCP requests get a 503 the client can retry
+      // elsewhere; calls already running get the grace period to finish.
+      draining = true;
+      const finished = await options.tracker.drain(graceMs);
+      // One turn for the last responses to be written before their sockets go.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return finished;
+    },
+  };
+}

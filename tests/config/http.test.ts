@@ -1,0 +1,110 @@
+// customer-mcp http: its settings, and the configurations it refuses to start with.
+import { describe, expect, it } from "vitest";
+import { type Command, parseCommand } from "../../src/config/config.js";
+import { ConfigurationError } from "../../src/errors.js";
+import { TOOL_NAMES } from "../../src/tools/index.js";
+
+const OAUTH = {
+  CUSTOMER_MCP_OAUTH_ISSUER: "https://login.example.com/realms/support",
+  CUSTOMER_MCP_PUBLIC_URL: "https://customer-mcp.example.com/mcp",
+};
+
+function http(argv: string[], env: Record<string, string>): Extract<Command, { kind: "http" }> {
+  const command = parseCommand(["http", "--sandbox", ...argv], env, TOOL_NAMES);
+  if (command.kind !== "http") throw new Error(`expected the http command, got ${command.kind}`);
+  return command;
+}
+
+function problemsOf(argv: string[], env: Record<string, string>): readonly string[] {
+  try {
+    http(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a configuration error");
+}
+
+describe("customer-mcp http", () => {
+  it("needs an identity provider, or development mode", () => {
+    expect(problemsOf([], {})).toEqual([
+      expect.stringMatching(/^customer-mcp http needs an identity provider: set CUSTOMER_MCP_OAUTH_ISSUER/),
+    ]);
+  });
+
+  it("needs the public URL with OAuth, since it is the resource tokens are asked for", () => {
+    expect(problemsOf([], { CUSTOMER_MCP_OAUTH_ISSUER: OAUTH.CUSTOMER_MCP_OAUTH_ISSUER })).toEqual([
+      expect.stringMatching(/^CUSTOMER_MCP_PUBLIC_URL is required with OAuth/),
+    ]);
+  });
+
+  it("listens on 127.0.0.1:8080 by default, with the public URL as the audience", () => {
+    const { http: settings, config } = http([], OAUTH);
+    expect(settings).toMatchObject({
+      host: "127.0.0.1",
+      port: 8080,
+      auth: { kind: "oauth", issuer: OAUTH.CUSTOMER_MCP_OAUTH_ISSUER, audience: OAUTH.CUSTOMER_MCP_PUBLIC_URL, scopePrefix: "" },
+      corsOrigins: [],
+      trustProxy: false,
+      maxBodyBytes: 1_048_576,
+    });
+    expect(settings.publicUrl.href).toBe(OAUTH.CUSTOMER_MCP_PUBLIC_URL);
+    expect(settings.replicaId.length).toBeGreaterThan(0);
+    expect(config.warnings).toContainEqual(
+      expect.stringMatching(/CUSTOMER_MCP_REDIS_URL is not set: .* only one replica is safe/),
+    );
+  });
+
+  it("takes --host and --port over the variables, and the audience and JWKS overrides", () => {
+    const { http: settings } = http(["--host", "0.0.0.0", "--port", "9000"], {
+      ...OAUTH,
+      CUSTOMER_MCP_HTTP_HOST: "127.0.0.2",
+      CUSTOMER_MCP_HTTP_PORT: "7000",
+      CUSTOMER_MCP_OAUTH_AUDIENCE: "api://customer-mcp",
+      CUSTOMER_MCP_OAUTH_JWKS_URL: "https://login.example.com/keys",
+      CUSTOMER_MCP_OAUTH_SCOPE_PREFIX: "api://customer-mcp/",
+      CUSTOMER_MCP_REDIS_URL: "redis://redis:6379",
+    });
+    expect(settings).toMatchObject({
+      host: "0.0.0.0",
+      port: 9000,
+      auth: { audience: "api://customer-mcp", jwksUrl: "https://login.example.com/keys", scopePrefix: "api://customer-mcp/" },
+      redisUrl: "redis://redis:6379",
+    });
+  });
+
+  it("allows development mode without tokens on loopback only", () => {
+    const { http: settings } = http(["--port", "0"], { CUSTOMER_MCP_HTTP_AUTH: "none" });
+    expect(settings.auth).toEqual({ kind: "none" });
+    expect(settings.publicUrl.href).toBe("http://127.0.0.1:0/mcp");
+    for (const host of ["0.0.0.0", "10.0.0.5", "::"]) {
+      expect(problemsOf(["--host", host], { CUSTOMER_MCP_HTTP_AUTH: "none" })).toEqual([
+        expect.stringMatching(/^CUSTOMER_MCP_HTTP_AUTH=none serves customer data to anyone who can connect/),
+      ]);
+    }
+    expect(http(["--host", "::1"], { CUSTOMER_MCP_HTTP_AUTH: "none" }).http.publicUrl.href).toBe("http://[::1]:8080/mcp");
+  });
+
+  it("accepts exact browser origins and names a bad entry by position, never by value", () => {
+    const { http: settings } = http([], { ...OAUTH, CUSTOMER_MCP_HTTP_CORS_ORIGINS: "https://support.example.com, http://localhost:5173" });
+    expect(settings.corsOrigins).toEqual(["https://support.example.com", "http://localhost:5173"]);
+    const origins = "https://ok.example.com,https://x.example.com/path?secret=1";
+    const problems = problemsOf([], { ...OAUTH, CUSTOMER_MCP_HTTP_CORS_ORIGINS: origins });
+    expect(problems).toEqual([expect.stringMatching(/^CUSTOMER_MCP_HTTP_CORS_ORIGINS: entry 2 is not an origin/)]);
+    expect(problems.join(" ")).not.toContain("secret");
+  });
+
+  it("refuses a Redis URL of another scheme, and warns about plain http to a remote issuer", () => {
+    expect(problemsOf([], { ...OAUTH, CUSTOMER_MCP_REDIS_URL: "http://redis:6379" })).toEqual([
+      "CUSTOMER_MCP_REDIS_URL must be a redis:// or rediss:// URL such as redis://redis:6379.",
+    ]);
+    const { config } = http([], { ...OAUTH, CUSTOMER_MCP_OAUTH_ISSUER: "http://login.example.com" });
+    expect(config.warnings).toContainEqual(expect.stringMatching(/plain http to a non-loopback host: keys could be/));
+  });
+
+  it("keeps --host and --port off the stdio server", () => {
+    expect(() => parseCommand(["--sandbox", "--host", "0.0.0.0"], {}, TOOL_NAMES)).toThrow(
+      /--host and --port apply to the http and sandbox commands/,
+    );
+  });
+});

@@ -1,0 +1,251 @@
+// customer-mcp http without tokens (CUSTOMER_MCP_HTTP_AUTH=none, loopback): the stateless Streamable HTTP
+// endpoint through the real SDK client and raw requests, its refusals (method, size, JSON, media type, Host,
+// Origin), CORS, narrowing headers, money that needs a person, progress over SSE, readiness and drain.
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { startSandbox } from "../../src/sandbox/index.js";
+import { manualClock } from "../helpers/context.js";
+import { useSandbox } from "../helpers/fixture.js";
+import { post, rpc, startTestHttp, type TestHttpService } from "../helpers/http.js";
+
+const env = useSandbox({ seed: 42 });
+let http: TestHttpService;
+
+beforeAll(async () => {
+  http = await startTestHttp(env.sandbox, { env: { CUSTOMER_MCP_PROFILE: "admin" } });
+});
+afterAll(async () => {
+  await http.close();
+});
+
+/** POST a ping with a chosen Host header; the status. */
+function statusWithHost(endpoint: string, host: string): Promise<number> {
+  const url = new URL(endpoint);
+  const body = JSON.stringify(rpc(1, "ping"));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { Host: host, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const errorOf = (result: CallToolResult) => JSON.parse((result.content[0] as { text: string }).text) as {
+  error_code: string;
+  message: string;
+};
+
+describe("customer-mcp http, stateless", () => {
+  it("serves the real SDK client: initialize, tools/list and a tool call", async () => {
+    const client = await http.client();
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toContain("get_customer_overview");
+    const id = env.sandbox.store.fixtures.demoCustomerId;
+    const result = (await client.callTool({ name: "get_customer", arguments: { customer_id: id } })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ customer: { id } });
+  });
+
+  it("answers any request on its own, without an initialize on this connection (any replica serves any request)", async () => {
+    const answer = await post(http.endpoint, rpc(7, "tools/call", { name: "search_customers", arguments: { limit: 1 } }), {
+      "Mcp-Protocol-Version": "2025-11-25",
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(answer.headers.get("mcp-session-id")).toBeNull();
+    expect(answer.json).toMatchObject({ jsonrpc: "2.0", id: 7, result: { structuredContent: { customers: [expect.any(Object)] } } });
+  });
+
+  it("records each call with the principal, the replica and the subject sent upstream", async () => {
+    const before = http.records.length;
+    const id = env.sandbox.store.fixtures.demoCustomerId;
+    const requests = env.sandbox.requests.all().length;
+    await post(http.endpoint, rpc(8, "tools/call", { name: "get_customer", arguments: { customer_id: id } }));
+    expect(http.records.slice(before)).toEqual([
+      expect.objectContaining({
+        method: "tools/call",
+        tool: "get_customer",
+        principal: { subject: "local", client: null },
+        replica: http.settings.replicaId,
+        outcome: "ok",
+      }),
+    ]);
+    expect(env.sandbox.requests.all().slice(requests).map((entry) => entry.onBehalfOf)).toEqual(["local"]);
+  });
+
+  it("refuses GET and DELETE with 405: there is no session or server stream", async () => {
+    for (const method of ["GET", "DELETE"]) {
+      const response = await fetch(http.endpoint, { method, headers: { Accept: "text/event-stream" } });
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST, OPTIONS");
+      expect(await response.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000 } });
+    }
+  });
+
+  it("refuses a body over the limit with 413 without reading it, and says the limit", async () => {
+    const big = JSON.stringify(rpc(9, "tools/call", { name: "search_customers", arguments: { query: "x".repeat(1_100_000) } }));
+    const answer = await post(http.endpoint, big);
+    expect(answer.status).toBe(413);
+    expect(answer.json).toMatchObject({ error: { code: -32000, message: expect.stringContaining("1048576 bytes") } });
+  });
+
+  it("answers broken JSON with a parse error, a wrong media type with 415, and a non-MCP message with 400", async () => {
+    expect(await post(http.endpoint, "{not json")).toMatchObject({ status: 400, json: { error: { code: -32700 } } });
+    const text = await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Type": "text/plain" });
+    expect(text.status).toBe(415);
+    const notRpc = await post(http.endpoint, { hello: "world" });
+    expect(notRpc.status).toBe(400);
+  });
+
+  it("refuses a Host that does not name the server (DNS rebinding) and an unknown Origin, with 403", async () => {
+    // fetch will not send another Host; node:http will, as a browser resolving a rebound name would.
+    expect(await statusWithHost(http.endpoint, "attacker.example.com")).toBe(403);
+    expect(await statusWithHost(http.endpoint, new URL(http.endpoint).host)).toBe(200);
+    const origin = await post(http.endpoint, rpc(1, "ping"), { Origin: "https://attacker.example.com" });
+    expect(origin.status).toBe(403);
+    expect(origin.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("accepts its own origin, and answers no CORS preflight for any other", async () => {
+    const own = new URL(http.endpoint).origin;
+    const answer = await post(http.endpoint, rpc(1, "ping"), { Origin: own });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("access-control-allow-origin")).toBe(own);
+    const preflight = await fetch(http.endpoint, {
+      method: "OPTIONS",
+      headers: { Origin: own, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
+    const foreign = await fetch(http.endpoint, { method: "OPTIONS", headers: { Origin: "https://attacker.example.com" } });
+    expect(foreign.status).toBe(403);
+  });
+
+  it("narrows the grant with X-MCP-Readonly and X-MCP-Toolsets, never widens it, and refuses unknown toolsets", async () => {
+    const list = async (headers: Record<string, string>) => {
+      const answer = await post(http.endpoint, rpc(2, "tools/list"), headers);
+      type Listed = Array<{ name: string; annotations: { readOnlyHint: boolean } }>;
+      return (answer.json as { result: { tools: Listed } }).result.tools;
+    };
+    const all = await list({});
+    const readOnly = await list({ "X-MCP-Readonly": "true" });
+    expect(readOnly.length).toBeGreaterThan(0);
+    expect(readOnly.every((tool) => tool.annotations.readOnlyHint)).toBe(true);
+    expect(all.some((tool) => !tool.annotations.readOnlyHint)).toBe(true);
+    const tickets = await list({ "X-MCP-Toolsets": "tickets" });
+    expect(tickets.map((tool) => tool.name).sort()).toEqual(
+      ["add_ticket_comment", "create_ticket", "get_ticket", "search_tickets", "update_ticket"],
+    );
+    expect(await list({ "X-MCP-Readonly": "false" })).toEqual(all);
+    const unknown = await post(http.endpoint, rpc(2, "tools/list"), { "X-MCP-Toolsets": "tickets,everything" });
+    expect(unknown.status).toBe(400);
+  });
+
+  it("does not offer issue_refund (a person must confirm every refund) and says why when it is called", async () => {
+    const client = await http.client();
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain("issue_refund");
+    const transaction = env.sandbox.store.transactions.find((t) => t.status === "succeeded");
+    const result = (await client.callTool({
+      name: "issue_refund",
+      arguments: { transaction_id: transaction?.id, amount: 100, reason: "requested_by_customer" },
+    })) as CallToolResult;
+    expect(errorOf(result)).toMatchObject({ error_code: "permission_denied", message: expect.stringMatching(/over HTTP/) });
+  });
+
+  it("refuses a suspension, which needs a person, and changes nothing", async () => {
+    const { customers, fixtures } = env.sandbox.store;
+    const customer = customers.find((c) => c.status === "active" && c.id !== fixtures.demoCustomerId);
+    const patches = env.sandbox.requests.count({ method: "PATCH" });
+    const client = await http.client();
+    const result = (await client.callTool({
+      name: "update_customer_status",
+      arguments: { customer_id: customer?.id, status: "suspended", reason: "chargeback fraud confirmed" },
+    })) as CallToolResult;
+    expect(errorOf(result)).toMatchObject({ error_code: "confirmation_required", message: expect.stringMatching(/over HTTP yet/) });
+    expect(env.sandbox.requests.count({ method: "PATCH" })).toBe(patches);
+    expect(env.sandbox.store.customersById.get(customer?.id ?? "")?.status).toBe("active");
+  });
+
+  it("says it is alive and ready, with what it checked", async () => {
+    const base = new URL(http.endpoint).origin;
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ok", checks: { tokens: "ok" } });
+    expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+    // Without OAuth there is no protected-resource metadata to serve.
+    expect((await fetch(`${base}/.well-known/oauth-protected-resource`)).status).toBe(404);
+  });
+
+  it("logs one line per request with its id, never a header value", async () => {
+    await post(http.endpoint, rpc(3, "ping"), { "X-Request-Id": "req-log-1", Authorization: "Bearer not-logged-secret" });
+    const line = http.logs.lines().find((entry) => entry.msg === "http request" && entry.request_id === "req-log-1");
+    expect(line).toMatchObject({ http_method: "POST", path: "/mcp", status: 200, rpc: ["ping"], subject: "local" });
+    expect(http.logs.text()).not.toContain("not-logged-secret");
+  });
+});
+
+describe("progress", () => {
+  it("streams progress over SSE when the call asks for it, then the result", async () => {
+    // One manual clock drives the server's polling and the sandbox's export, so nothing waits in real time.
+    const clock = manualClock();
+    const sandbox = await startSandbox({ seed: 42, clock: clock.now, exportDurationMs: 5_000 });
+    const own = await startTestHttp(sandbox, { env: { CUSTOMER_MCP_PROFILE: "admin" }, context: { clock, exportPollMs: 1_000 } });
+    try {
+      const client = await own.client();
+      const progress: number[] = [];
+      const result = (await client.callTool(
+        { name: "export_customers", arguments: { format: "csv" } },
+        undefined,
+        { onprogress: (update) => void progress.push(update.progress) },
+      )) as CallToolResult;
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      expect(progress.length).toBeGreaterThan(1);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      // The same call without a progress token is a plain JSON answer; with one, an event stream.
+      const args = { name: "search_customers", arguments: { limit: 1 } };
+      const plain = await post(own.endpoint, rpc(1, "tools/call", args));
+      expect(plain.headers.get("content-type")).toMatch(/^application\/json/);
+      const streamed = await post(own.endpoint, rpc(2, "tools/call", { ...args, _meta: { progressToken: "p-1" } }));
+      expect(streamed.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      expect(streamed.text).toMatch(/^data: .*"id":2/m);
+    } finally {
+      await own.close();
+      await sandbox.close();
+    }
+  });
+});
+
+describe("drain", () => {
+  it("finishes the call in flight, refuses new requests with 503 and readiness, then closes", async () => {
+    const own = await startTestHttp(env.sandbox);
+    const id = env.sandbox.store.customers[5]?.id ?? "";
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 400, path: `/v1/customers/${id}`, times: 1 });
+    const slow = post(own.endpoint, rpc(1, "tools/call", { name: "get_customer", arguments: { customer_id: id } }));
+    while (own.tracker.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const drained = own.service.drain(5_000);
+    const refused = await post(own.endpoint, rpc(2, "ping"));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    const ready = await fetch(`${new URL(own.endpoint).origin}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: "draining" });
+    const answer = await slow;
+    expect(answer.json).toMatchObject({ id: 1, result: { structuredContent: { customer: { id } } } });
+    expect(await drained).toBe(true);
+    await expect(fetch(`${new URL(own.endpoint).origin}/healthz`)).rejects.toThrow();
+    own.ctx.api.close();
+  });
+});
