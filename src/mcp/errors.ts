@@ -7,24 +7,13 @@ import type { ErrorPayload } from "../pipeline/boundary.js";
 /** JSON-RPC code the MCP spec assigns to "resource not found". */
 export const RESOURCE_NOT_FOUND = -32002;
 
-/**
- * An McpError whose wire message is the message alone. McpError prefixes "MCP error <code>: " to its message, the
- * SDK sends that message as is, and the client's McpError prefixes it again: clients showed the code twice.
- */
-export class WireError extends McpError {
-  constructor(code: number, message: string, data?: unknown) {
-    super(code, message, data);
-    this.message = message;
-  }
-}
-
 /** The McpError for a failed call whose payload the pipeline has already built (and logged). */
 export function toMcpError(error: unknown, payload: ErrorPayload, notFoundMessage?: string): McpError {
   if (notFoundMessage && error instanceof AppError && error.code === "not_found") {
-    return new WireError(RESOURCE_NOT_FOUND, notFoundMessage);
+    return new McpError(RESOURCE_NOT_FOUND, notFoundMessage);
   }
   const code = error instanceof UserInputError ? ErrorCode.InvalidParams : ErrorCode.InternalError;
-  return new WireError(code, `${payload.message}${payload.next_step ? ` ${payload.next_step}` : ""}`, {
+  return new McpError(code, `${payload.message}${payload.next_step ? ` ${payload.next_step}` : ""}`, {
     error_code: payload.error_code,
   });
 }

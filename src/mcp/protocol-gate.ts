@@ -43,6 +43,17 @@ function describeInvalidParams(error: z.ZodError): string {
 }
 
 /**
+ * The SDK's McpError puts "MCP error <code>: " before its message and sends that message as it is; the client's
+ * McpError adds the prefix again, so clients showed the code twice. The wire carries the message alone.
+ */
+function withoutCodePrefix(message: JSONRPCMessage): JSONRPCMessage {
+  if (!("error" in message) || typeof message.error?.message !== "string") return message;
+  const prefix = `MCP error ${message.error.code}: `;
+  if (!message.error.message.startsWith(prefix)) return message;
+  return { ...message, error: { ...message.error, message: message.error.message.slice(prefix.length) } };
+}
+
+/**
  * Wraps a transport: the SDK's Protocol connects to the gate, the gate to the real transport. Refused requests
  * are answered here with a JSON-RPC error, reported to the real transport's `onerror` as a RejectedMessageError,
  * and never reach a handler. Responses and notifications pass through.
@@ -97,7 +108,7 @@ export class ProtocolGate implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (!("method" in message) && "id" in message && message.id !== undefined) this.#inFlight.delete(idKey(message.id));
-    return this.#inner.send(message, options);
+    return this.#inner.send(withoutCodePrefix(message), options);
   }
 
   close(): Promise<void> {

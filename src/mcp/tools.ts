@@ -8,7 +8,7 @@ import {
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
-  type McpError,
+  McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { CallScope } from "../api/index.js";
 import type { CallContext, ConfirmationRequest } from "../context.js";
@@ -21,7 +21,6 @@ import { RefundLimiter } from "../policy/refund-limits.js";
 import { IdempotencyKeys } from "../state/idempotency.js";
 import { type CompiledTool, isRead, refusalOf, type ToolCatalog } from "./catalog.js";
 import { confirmWrite } from "./confirm.js";
-import { WireError } from "./errors.js";
 
 type Extra = Parameters<Parameters<McpServer["server"]["setRequestHandler"]>[1]>[1];
 
@@ -136,7 +135,7 @@ function unknownTool(runtime: PipelineRuntime, principal: Principal, name: strin
   });
   record.decision = "denied";
   record.finish({ outcome: "error", errorCode: "unknown_tool" });
-  return new WireError(ErrorCode.InvalidParams, `Unknown tool "${name}". Call tools/list to see the tools.`);
+  return new McpError(ErrorCode.InvalidParams, `Unknown tool "${name}". Call tools/list to see the tools.`);
 }
 
 function withFreshness(value: Record<string, unknown>, scope: CallScope, now: number): Record<string, unknown> {

@@ -207,4 +207,12 @@ describe("invalid params", () => {
     await client.send({ id: 8, method: "no/such/method", params: {} });
     expect((await client.next(withId(8))).error?.code).toBe(-32601);
   });
+
+  it("sends an SDK error's message without the 'MCP error <code>:' prefix the client adds itself", async () => {
+    const client = await rawClient();
+    await initialize(client);
+    await client.send({ id: 9, method: "prompts/get", params: { name: "no_such_prompt" } });
+    const answer = await client.next(withId(9));
+    expect(answer.error).toMatchObject({ code: -32602, message: "Prompt no_such_prompt not found" });
+  });
 });
