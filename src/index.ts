@@ -189,9 +189,8 @@ async function authenticatorFor(http: HttpSettings, config: Config, logger: Logg
     logger.warn("CUSTOMER_MCP_HTTP_AUTH=none: requests are not authenticated; every caller acts as " + config.subject);
     return developmentAuthenticator(config.subject);
   }
-  throw new ConfigurationError([
-    "OAuth for customer-mcp http is not in this build yet; use CUSTOMER_MCP_HTTP_AUTH=none on loopback.",
-  ]);
+  const { oauthAuthenticator } = await import("./transports/http/oauth.js");
+  return oauthAuthenticator(http, http.auth, config.access, logger);
 }
 
 async function serve(config: Config): Promise<void> {

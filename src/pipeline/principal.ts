@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config/config.js";
 import type { AuditCall } from "./audit.js";
-import { type AccessSettings, PROFILES, type Scope, type Toolset, TOOLSETS } from "../policy/access.js";
+import { accessForToken } from "../auth/scopes.js";
+import { type AccessSettings, type Scope, type Toolset, TOOLSETS } from "../policy/access.js";
 import { createPolicy, type Policy } from "../policy/index.js";
 
 export interface ClientInfo {
@@ -87,33 +88,30 @@ export interface Narrowing {
  */
 export class PolicyCache {
   readonly #policies = new Map<string, Policy>();
-  readonly #ceilingScopes: readonly Scope[];
 
   constructor(
     private readonly ceiling: AccessSettings,
     private readonly maxEntries = 512,
-  ) {
-    this.#ceilingScopes = ceiling.scopes ?? PROFILES[ceiling.profile];
-  }
+  ) {}
 
+  /** The policy for a token's scopes (undefined: no token, the ceiling's) and a request's narrowing. */
   policyFor(scopes: readonly Scope[] | undefined, narrowing: Narrowing = {}): Policy {
-    const granted = this.#ceilingScopes.filter((scope) => scopes === undefined || scopes.includes(scope));
+    const granted = scopes === undefined ? this.ceiling : accessForToken(this.ceiling, scopes);
     const toolsets = narrowing.toolsets
       ? (this.ceiling.toolsets ?? TOOLSETS).filter((toolset) => narrowing.toolsets?.includes(toolset))
       : this.ceiling.toolsets;
-    const readOnly = this.ceiling.readOnly || narrowing.readOnly === true;
-    const key = JSON.stringify([granted, toolsets ?? null, readOnly]);
+    const access: AccessSettings = {
+      ...granted,
+      readOnly: this.ceiling.readOnly || narrowing.readOnly === true,
+      ...(toolsets ? { toolsets } : {}),
+      // Nobody can be asked to confirm over stateless HTTP (yet): tools that always ask are left out.
+      canConfirm: false,
+    };
+    const key = JSON.stringify([access.scopes ?? access.profile, access.toolsets ?? null, access.readOnly]);
     let policy = this.#policies.get(key);
     if (!policy) {
       if (this.#policies.size >= this.maxEntries) this.#policies.clear();
-      policy = createPolicy({
-        ...this.ceiling,
-        scopes: granted,
-        readOnly,
-        ...(toolsets ? { toolsets } : {}),
-        // Nobody can be asked to confirm over stateless HTTP (yet): tools that always ask are left out.
-        canConfirm: false,
-      });
+      policy = createPolicy(access);
       this.#policies.set(key, policy);
     }
     return policy;

@@ -13,7 +13,9 @@ import type { Sandbox } from "../../src/sandbox/index.js";
 import { allTools, TOOL_NAMES } from "../../src/tools/index.js";
 import { type Authenticator, developmentAuthenticator } from "../../src/transports/http/authenticator.js";
 import type { ReadinessCheck } from "../../src/transports/http/health.js";
+import { oauthAuthenticator } from "../../src/transports/http/oauth.js";
 import { type HttpService, startHttpService } from "../../src/transports/http/service.js";
+import type { AccessSettings } from "../../src/policy/access.js";
 import { testContext, type TestContextOptions } from "./context.js";
 import { type CapturedLogs, captureLogs } from "./logs.js";
 
@@ -32,10 +34,12 @@ export interface TestHttpService {
 }
 
 export interface TestHttpOptions {
-  /** Variables as an operator sets them; CUSTOMER_MCP_HTTP_AUTH=none unless an authenticator is given. */
+  /**
+   * Variables as an operator sets them. Without CUSTOMER_MCP_OAUTH_ISSUER, CUSTOMER_MCP_HTTP_AUTH=none is added;
+   * with it, the service checks tokens as `customer-mcp http` does.
+   */
   env?: Record<string, string>;
   context?: TestContextOptions;
-  authenticator?: Authenticator;
   checks?: readonly ReadinessCheck[];
 }
 
@@ -43,7 +47,7 @@ export async function startTestHttp(sandbox: Sandbox, options: TestHttpOptions =
   const env = {
     CUSTOMER_API_URL: sandbox.url,
     CUSTOMER_API_KEY: sandbox.apiKey,
-    ...(options.authenticator ? {} : { CUSTOMER_MCP_HTTP_AUTH: "none" }),
+    ...(options.env?.CUSTOMER_MCP_OAUTH_ISSUER ? {} : { CUSTOMER_MCP_HTTP_AUTH: "none" }),
     ...options.env,
   };
   const command = parseCommand(["http", "--port", "0"], env, TOOL_NAMES);
@@ -60,7 +64,7 @@ export async function startTestHttp(sandbox: Sandbox, options: TestHttpOptions =
   const service = await startHttpService({
     ctx,
     settings: command.http,
-    authenticator: options.authenticator ?? developmentAuthenticator(command.config.subject),
+    authenticator: authenticatorFor(command.http, access, logs),
     catalog: createToolCatalog(allTools),
     tracker,
     audit,
@@ -89,6 +93,12 @@ export async function startTestHttp(sandbox: Sandbox, options: TestHttpOptions =
       ctx.api.close();
     },
   };
+}
+
+function authenticatorFor(settings: HttpSettings, access: AccessSettings, logs: CapturedLogs): Authenticator {
+  return settings.auth.kind === "oauth"
+    ? oauthAuthenticator(settings, settings.auth, access, logs.logger)
+    : developmentAuthenticator("local");
 }
 
 /** A raw POST to the endpoint, as a client that speaks Streamable HTTP would send it. */

@@ -8,23 +8,33 @@ export type Authentication =
   | { readonly ok: true; readonly identity: CallerIdentity }
   | {
     readonly ok: false;
-    /** The WWW-Authenticate header of the 401. */
+    /** 401 (no or a bad token), 400 (a malformed request), 503 (the issuer's keys are out of reach: retry). */
+    readonly status: 400 | 401 | 503;
+    /** The WWW-Authenticate header. */
     readonly challenge: string;
-    /** OAuth error code for the body: `invalid_token`, `invalid_request`. */
+    /** OAuth error code for the body: `invalid_token`, `invalid_request`, `temporarily_unavailable`. */
     readonly error: string;
     /** Safe to show and to log: never the token. */
     readonly description: string;
   };
 
+/** What an authenticator reads of a request. */
+export interface Credentials {
+  /** The Authorization header (every value, when the client sent several). */
+  readonly authorization: string | readonly string[] | undefined;
+  /** The request's path and query, where a token must never be. */
+  readonly url: string | undefined;
+}
+
 export interface Authenticator {
   /** `none` (development, loopback only) or `oauth`. */
   readonly kind: "none" | "oauth";
-  /** Checks the Authorization header's credentials. */
-  authenticate(authorization: string | undefined): Promise<Authentication>;
+  /** Checks the request's credentials. */
+  authenticate(credentials: Credentials): Promise<Authentication>;
   /** The WWW-Authenticate header of a 403 for a token that lacks `scopes` (as our scope names). */
   insufficientScope(scopes: readonly Scope[]): string;
   /** RFC 9728 protected-resource metadata, served under /.well-known; undefined without OAuth. */
-  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly metadata?: object;
   /** Whether tokens can be checked now (the issuer's keys are at hand), for /readyz. */
   ready(): Promise<boolean>;
 }

@@ -46,17 +46,16 @@ export async function handleMcpPost(
     });
     return;
   }
-  const url = new URL(req.url ?? "/", "http://request.invalid");
-  if (url.searchParams.has("access_token")) {
-    // RFC 6750 allows tokens in the query; MCP forbids it (they end up in logs and histories).
-    sendJson(res, 400, { error: "invalid_request", error_description: "Send the access token in the Authorization header, never in the URL." });
-    return;
-  }
-  const authentication = await deps.authenticator.authenticate(req.headers.authorization);
+  const authentication = await deps.authenticator.authenticate({
+    authorization: req.headersDistinct.authorization,
+    url: req.url,
+  });
   if (!authentication.ok) {
     facts.authError = authentication.description;
-    sendJson(res, 401, { error: authentication.error, error_description: authentication.description }, {
+    const refusal = { error: authentication.error, error_description: authentication.description };
+    sendJson(res, authentication.status, refusal, {
       "WWW-Authenticate": authentication.challenge,
+      ...(authentication.status === 503 ? { "Retry-After": "5" } : {}),
     });
     return;
   }
