@@ -47,3 +47,10 @@ export interface StateStores {
   readonly rateLimits: RateLimitStore;
   readonly documents: DocumentStore;
 }
+
+/** Whether a shared store answers, for a readiness check; `error` is a few words safe to show. */
+export interface StateHealth {
+  ok: boolean;
+  latencyMs?: number;
+  error?: string;
+}
