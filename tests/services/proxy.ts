@@ -2,6 +2,8 @@
 //   stall()   keeps every connection open but holds the bytes (in order, none lost): Redis seems to hang, as
 //             behind a saturated link or a paused server; commands time out.
 //   cut()     closes every connection and accepts new ones only to close them: Redis is unreachable.
+//   cutWhen() cuts, as cut() does, at the first command that matches instead of forwarding it: a fault at an exact
+//             step of a call (the bytes are RESP, so a test matches a command's name and key).
 //   restore() forwards again; held bytes go first, so a stalled connection resumes where it was.
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
@@ -20,6 +22,7 @@ export interface RedisProxy {
   readonly port: number;
   stall(): void;
   cut(): void;
+  cutWhen(match: (command: string) => boolean): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -29,8 +32,14 @@ export async function startRedisProxy(targetUrl: string): Promise<RedisProxy> {
   const targetPort = Number(target.port || 6379);
   const pairs = new Set<Pair>();
   let mode: Mode = "open";
+  let trigger: ((command: string) => boolean) | undefined;
 
   const forward = (pair: Pair, direction: "toUpstream" | "toClient", chunk: Buffer) => {
+    if (direction === "toUpstream" && trigger?.(chunk.toString("latin1"))) {
+      trigger = undefined;
+      cut();
+      return;
+    }
     if (mode === "stalled") pair.held[direction].push(chunk);
     else (direction === "toUpstream" ? pair.upstream : pair.client).write(chunk);
   };
@@ -73,8 +82,12 @@ export async function startRedisProxy(targetUrl: string): Promise<RedisProxy> {
       mode = "stalled";
     },
     cut,
+    cutWhen(match) {
+      trigger = match;
+    },
     restore() {
       mode = "open";
+      trigger = undefined;
       for (const pair of pairs) {
         for (const chunk of pair.held.toUpstream.splice(0)) pair.upstream.write(chunk);
         for (const chunk of pair.held.toClient.splice(0)) pair.client.write(chunk);

@@ -1,7 +1,8 @@
 // The Redis stores under the real server, through the real SDK client: an agent's retry that lands on another
 // replica replays the first write, even across an idempotency window boundary where a replica on its own would
 // derive a new key; and while Redis is unreachable reads go on while writes and refunds are refused with
-// state_unavailable, with nothing written.
+// state_unavailable, with nothing written; and a refund the API made is reported made even when Redis goes away
+// between the API's answer and the ledger's record of it.
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisStores } from "../../src/state/redis.js";
@@ -19,8 +20,12 @@ const env = useSandbox({ seed: 7 });
 const redisEnv = useRedis();
 
 /** A replica's context options: its own Redis client, the deployment's prefix, the given clock. */
-function replica(redis: Redis, clock: TestContextOptions["clock"], limits: TestContextOptions["limits"] = {}): TestContextOptions {
-  const logger = captureLogs().logger;
+function replica(
+  redis: Redis,
+  clock: TestContextOptions["clock"],
+  limits: TestContextOptions["limits"] = {},
+  logger = captureLogs().logger,
+): TestContextOptions {
   return {
     ...(clock ? { clock } : {}),
     logger,
@@ -94,5 +99,39 @@ describe("a replica whose Redis is unreachable", () => {
     const after = dataOf<{ replayed: boolean }>(await callTool(claiming.client, "create_ticket", ticket("After the outage")));
     expect(after.replayed).toBe(false);
     expect(created.tickets - before.tickets).toBe(1);
+  });
+
+  it("reports a refund the API made as made when Redis goes away before the ledger records it", async () => {
+    const { redis } = await redisEnv.connect(proxy.url, { commandTimeoutMs: 300, maxReconnectDelayMs: 100 });
+    const logs = captureLogs();
+    // One refund per session, so what the ledger still counts afterwards shows.
+    const connected = await env.connect({
+      ...replica(redis, undefined, { idempotencyWindowMs: 0 }, logs.logger),
+      writes: { maxSessionRefundCount: 1 },
+    });
+    const { fixtures, created } = env.sandbox.store;
+    const before = created.refunds;
+    // Redis goes away exactly when the API client records the refund as done (SET of a done key): after the API's
+    // answer, before the ledger's settlement.
+    proxy.cutWhen((command) => /\r\nset\r\n/i.test(command) && command.includes(`${redisEnv.prefix}done=`));
+
+    const refund = { transaction_id: fixtures.partiallyRefundedTransactionId, amount: 100, reason: "service_issue" };
+    const made = dataOf<{ refund: { amount: { amount: number } }; replayed: boolean }>(
+      await callTool(connected.client, "issue_refund", refund),
+    );
+    expect(made).toMatchObject({ refund: { amount: { amount: 100 } }, replayed: false });
+    expect(created.refunds - before).toBe(1);
+    const warnings = logs.lines().filter((line) => line.level === "warn").map((line) => line.msg);
+    expect(warnings).toEqual(expect.arrayContaining([
+      "could not record a write the API did",
+      "could not settle a refund reservation; its amount stays reserved until the window ends",
+    ]));
+
+    // The reservation the ledger could not settle still counts: the session's one refund is used.
+    proxy.restore();
+    await whenReady(redis);
+    const again = errorOf(await callTool(connected.client, "issue_refund", refund));
+    expect(again.error_code).toBe("limit_exceeded");
+    expect(created.refunds - before).toBe(1);
   });
 });
