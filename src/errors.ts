@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   "confirmation_required",
   "limit_exceeded",
   "audit_unavailable",
+  "state_unavailable",
   "internal_error",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -124,4 +125,12 @@ export class LimitExceededError extends AppError {
 /** The audit trail cannot be written, so a write is refused (fail closed) until it can: nothing was done. */
 export class AuditUnavailableError extends AppError {
   readonly code = "audit_unavailable" as const;
+}
+
+/**
+ * The shared state that guards writes and money (Redis, src/state/redis.ts) cannot be reached or did not answer in
+ * time, so a write or refund is refused (fail closed) before it changed anything. Reads do not need it.
+ */
+export class StateUnavailableError extends AppError {
+  readonly code = "state_unavailable" as const;
 }

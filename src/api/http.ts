@@ -168,6 +168,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   /**
+   * Records that the API did the write sent with `key`. The write is done whatever happens here: when the record
+   * cannot be kept (shared state unreachable), the call still returns its result, and the cost is only that a
+   * later request with the key, answered with a replay after an attempt of its own may have written, reports the
+   * write as its own.
+   */
+  async function rememberDone(key: string): Promise<void> {
+    try {
+      await doneWrites.markDone(key);
+    } catch (error) {
+      log.warn({ error: error instanceof Error ? error.message : String(error) }, "could not record a write the API did");
+    }
+  }
+
+  /**
    * The retry loop, bounded by the deadline and the retry budget. It also tells the truth about writes: a
    * replayed answer counts as a replay only when an earlier request made the write (no attempt of this one may
    * have, or an earlier request with the key was seen done), and a write that fails after an attempt that may
@@ -194,13 +208,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const result = await guardedAttempt(request, callId, attemptNo, deadline);
         const fields = { method: request.method, path: request.path, ms: elapsed(started), attempt: attemptNo };
         log.debug(fields, "upstream request succeeded");
-        if (isWrite && request.idempotencyKey) {
-          // The write is done whatever happens here: a store that cannot record it (shared state down) must not
-          // turn a success into a failure the model would retry. It only means a later replay may not be known.
-          await doneWrites.markDone(request.idempotencyKey).catch((error: unknown) => {
-            log.warn({ err: error, path: request.path }, "could not record a done write; a later replay of it may not be recognised");
-          });
-        }
+        if (isWrite && request.idempotencyKey) await rememberDone(request.idempotencyKey);
         return { ...result, attempts: attemptNo, replayed: result.replayed && (appliedBefore || !mayHaveApplied) };
       } catch (error) {
         if (!isApiError(error)) throw error;

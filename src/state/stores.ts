@@ -32,7 +32,8 @@ export interface RateLimitStore {
  * Small documents changed atomically: `change` sees the current document (undefined when there is none or it
  * expired) and returns the next one (undefined deletes it) with a result; when it throws, the document stays as
  * it was and the error reaches the caller. Changes to one key never interleave. `change` must be synchronous and
- * depend only on the document it is given: an optimistic store (Redis WATCH) may run it again on a conflict.
+ * depend only on the document it is given: an optimistic store (Redis) may run it again on a conflict.
+ * Documents are JSON values: the Redis store keeps them as JSON, so anything JSON cannot carry is lost there.
  * The refund ledgers (src/policy/refund-limits.ts) live here, because a limit checked in one step and counted in
  * another could be passed by two calls at once.
  */
@@ -46,4 +47,11 @@ export interface StateStores {
   readonly idempotency: IdempotencyStore;
   readonly rateLimits: RateLimitStore;
   readonly documents: DocumentStore;
+}
+
+/** Whether a shared store answers, for a readiness check; `error` is a few words safe to show. */
+export interface StateHealth {
+  ok: boolean;
+  latencyMs?: number;
+  error?: string;
 }

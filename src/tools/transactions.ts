@@ -104,12 +104,12 @@ export const issueRefund = defineTool({
       );
     } catch (error) {
       // A refund the API may have made keeps counting against the session's limit.
-      if (error instanceof ApiOutcomeUnknownError) await reservation.unknown();
-      else await reservation.release();
+      const unknown = error instanceof ApiOutcomeUnknownError;
+      await settle(() => (unknown ? reservation.unknown() : reservation.release()), ctx);
       throw error;
     }
-    if (written.replayed) await reservation.replayedFromEarlier();
-    else await reservation.commit();
+    const { replayed } = written;
+    await settle(() => (replayed ? reservation.replayedFromEarlier() : reservation.commit()), ctx);
     // The money has moved: from here on nothing may turn the result into an error.
     const after = await readChargeAfterRefund(transaction_id, ctx);
     return {
@@ -126,6 +126,22 @@ export const issueRefund = defineTool({
     };
   },
 });
+
+/**
+ * Settles a reservation once the API's answer is known. That answer is what the caller gets, whatever happens
+ * here: a settlement the ledger cannot record (its shared state unreachable) leaves the amount reserved until the
+ * window ends, which can only count a refund too much, never too little.
+ */
+async function settle(step: () => Promise<void>, ctx: CallContext): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    ctx.log.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      "could not settle a refund reservation; its amount stays reserved until the window ends",
+    );
+  }
+}
 
 /** The charge after a refund, or undefined when the API could not be read (the refund itself stands). */
 async function readChargeAfterRefund(transactionId: string, ctx: CallContext): Promise<Transaction | undefined> {

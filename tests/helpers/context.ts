@@ -24,6 +24,8 @@ export interface TestContextOptions {
   logger?: Logger;
   apiKey?: string;
   clock?: Clock;
+  /** The state stores on the context's clock; default memoryStores (tests/services/ pass Redis ones). */
+  stores?: (now: () => number) => StateStores;
   // Shortcuts for the settings most tests touch.
   timeoutMs?: number;
   maxRetries?: number;
@@ -91,7 +93,7 @@ export function testContext(sandbox: Sandbox, options: TestContextOptions = {}):
   const logger = options.logger ?? captureLogs().logger;
   const config = testConfig(sandbox, options);
   const clock = options.clock ?? manualClock();
-  const state = memoryStores(() => clock.now());
+  const state = (options.stores ?? memoryStores)(() => clock.now());
   return { config, logger, api: testApi(sandbox, { ...options, logger, state }), clock, state };
 }
 /**
