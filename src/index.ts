@@ -19,6 +19,8 @@ import { createLogger, flushLogger } from "./logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 import { localPrincipal } from "./pipeline/principal.js";
 import { memoryStores } from "./state/memory.js";
+import type { RedisStateStores } from "./state/redis.js";
+import type { StateStores } from "./state/stores.js";
 import { createServer } from "./mcp/server.js";
 import { AuditTrail, loggerSink } from "./pipeline/audit.js";
 import { fileSink } from "./pipeline/audit-file.js";
@@ -125,18 +127,18 @@ async function doctor(config: Config): Promise<void> {
  * cannot be used safely stops startup with exit 2, before anything else starts), the backend, the state stores
  * and the API client that records done writes in them.
  */
-async function startApp(config: Config, logger: Logger, replica?: string) {
+async function startApp(config: Config, logger: Logger, http?: HttpSettings) {
   guardProcess(logger);
   for (const warning of config.warnings) logger.warn(warning);
   let audit: AuditTrail;
   try {
-    audit = auditTrailFor(config, logger, replica);
+    audit = auditTrailFor(config, logger, http?.replicaId);
   } catch (error) {
     exitOnConfigurationError(error);
   }
   const { name, version } = readPackageInfo();
   const backend = await connectBackend(config, logger);
-  const state = memoryStores(systemClock.now);
+  const state = await stateStoresFor(http, logger);
   const api: CustomerApi = createCustomerApi({
     baseUrl: backend.baseUrl,
     credentials: backend.credentials,
@@ -149,11 +151,23 @@ async function startApp(config: Config, logger: Logger, replica?: string) {
   return { audit, backend, state, api };
 }
 
+/** Shared state in Redis when the HTTP service has one (several replicas), else this process's memory. */
+async function stateStoresFor(
+  http: HttpSettings | undefined,
+  logger: Logger,
+): Promise<StateStores & Partial<RedisStateStores>> {
+  if (!http?.redisUrl) return memoryStores(systemClock.now);
+  // Loaded only when configured: stdio and single replicas never load the Redis client.
+  const { connectRedis, redisStores } = await import("./state/redis.js");
+  const redis = await connectRedis(http.redisUrl, logger);
+  return redisStores(redis, { prefix: http.redisPrefix, now: systemClock.now, logger });
+}
+
 /** `customer-mcp http`: many callers over Streamable HTTP, each with the grant their token gives. */
 async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<void> {
   const { config, http } = command;
   const logger = createLogger({ level: config.logLevel });
-  const { audit, backend, api, state } = await startApp(config, logger, http.replicaId);
+  const { audit, backend, api, state } = await startApp(config, logger, http);
   const ctx = { config, logger, api, clock: systemClock, state };
   const tracker = new CallTracker();
   const { startHttpService } = await import("./transports/http/service.js");
@@ -164,7 +178,12 @@ async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<v
     catalog: createToolCatalog(allTools),
     tracker,
     audit,
-    checks: [{ name: "customer_api", required: false, check: async () => (await api.health()).status === "ok" }],
+    // Reported, not required: without Redis reads go on (writes fail closed), and without the API every call
+    // still gets a clear error; a load balancer taking every replica out would turn both into refused connections.
+    checks: [
+      { name: "customer_api", required: false, check: async () => (await api.health()).status === "ok" },
+      ...(state.health ? [{ name: "redis", required: false, check: async () => (await state.health?.())?.ok === true }] : []),
+    ],
     logger,
   });
   const ready = { url: `${service.url}/mcp`, public_url: http.publicUrl.href, auth: http.auth.kind, replica: http.replicaId };
@@ -177,6 +196,7 @@ async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<v
       }
       await audit.close();
       api.close();
+      await state.close?.();
       await backend.sandbox?.close();
       await flushLogger(logger);
     },

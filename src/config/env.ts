@@ -340,6 +340,16 @@ export const VARIABLES = {
     ),
     description: "http command: Redis for state shared by replicas (default: in memory, one replica only)",
   },
+  CUSTOMER_MCP_REDIS_PREFIX: {
+    schema: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .regex(/^[\x21-\x7e]{1,64}$/, { error: "CUSTOMER_MCP_REDIS_PREFIX must be 1-64 visible ASCII characters, such as customer-mcp:." })
+        .default("customer-mcp:"),
+    ),
+    description: "http command: what every key this server keeps in Redis starts with (default customer-mcp:)",
+  },
   CUSTOMER_MCP_HTTP_CORS_ORIGINS: {
     schema: optionalText(),
     description: "http command: comma-separated browser origins allowed to call the endpoint (default none)",

@@ -27,6 +27,8 @@ export interface HttpSettings {
   readonly publicUrl: URL;
   readonly auth: HttpAuth;
   readonly redisUrl?: string;
+  /** Starts every Redis key, so deployments sharing one Redis never meet. */
+  readonly redisPrefix: string;
   /** Browser origins allowed to call (CORS); any other Origin header is refused. */
   readonly corsOrigins: readonly string[];
   readonly trustProxy: boolean;
@@ -98,6 +100,7 @@ export function httpSettingsOf(vars: EnvVars, flags: HttpFlags, warnings: string
     publicUrl,
     auth,
     ...(vars.CUSTOMER_MCP_REDIS_URL ? { redisUrl: vars.CUSTOMER_MCP_REDIS_URL } : {}),
+    redisPrefix: vars.CUSTOMER_MCP_REDIS_PREFIX,
     corsOrigins,
     trustProxy: vars.CUSTOMER_MCP_TRUST_PROXY,
     maxBodyBytes: vars.CUSTOMER_MCP_HTTP_MAX_BODY_BYTES,

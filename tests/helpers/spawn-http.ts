@@ -2,7 +2,7 @@
 // for its "ready" line, which names the URL it listens on. Every process is killed after each test.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { DIST_ENTRY } from "./spawn.js";
 
 export interface SpawnedHttpServer {
@@ -15,19 +15,30 @@ export interface SpawnedHttpServer {
   readonly exited: Promise<number | string | null>;
 }
 
-const running = new Set<ChildProcess>();
+/** Killed after each test, or after the file for servers several tests share. */
+const perTest = new Set<ChildProcess>();
+const perFile = new Set<ChildProcess>();
 afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
+  for (const child of perTest) child.kill("SIGKILL");
+  perTest.clear();
+});
+afterAll(() => {
+  for (const child of perFile) child.kill("SIGKILL");
+  perFile.clear();
 });
 
 const READY_TIMEOUT_MS = 15_000;
 
-export async function spawnHttpServer(args: string[], env: Record<string, string>): Promise<SpawnedHttpServer> {
+export async function spawnHttpServer(
+  args: string[],
+  env: Record<string, string>,
+  options: { lifetime?: "test" | "file" } = {},
+): Promise<SpawnedHttpServer> {
   const child = spawn(process.execPath, [DIST_ENTRY, "http", "--port", "0", ...args], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const running = options.lifetime === "file" ? perFile : perTest;
   running.add(child);
   const exited = new Promise<number | string | null>((resolve) => {
     child.on("exit", (code, signal) => {
