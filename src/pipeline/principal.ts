@@ -49,9 +49,16 @@ export function withClient(principal: Principal, client: ClientInfo | undefined)
   return client ? { ...principal, client: { name: client.name, version: client.version } } : principal;
 }
 
-/** The key of a caller's entry in shared state: the subject, and the tenant when there is one. */
+/**
+ * The key of a caller's entry in shared state: the subject, and the tenant when there is one. Distinct callers
+ * never share a key: with a tenant both parts are percent-encoded around the one `/`; without, a subject that
+ * holds `/` or `%` is encoded too, so no subject can pass for a tenant's. A plain subject (`local`, an email)
+ * is its own key.
+ */
 export function principalKey(principal: Pick<Principal, "subject" | "tenant">): string {
-  return principal.tenant ? `${principal.tenant}/${principal.subject}` : principal.subject;
+  const { subject, tenant } = principal;
+  if (tenant !== undefined) return `${encodeURIComponent(tenant)}/${encodeURIComponent(subject)}`;
+  return /[/%]/.test(subject) ? encodeURIComponent(subject) : subject;
 }
 
 /** The principal as its audit records name it. */
