@@ -171,10 +171,16 @@ async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<v
   const ctx = { config, logger, api, clock: systemClock, state };
   const tracker = new CallTracker();
   const { startHttpService } = await import("./transports/http/service.js");
+  let authenticator: Authenticator;
+  try {
+    authenticator = await authenticatorFor(http, config, logger);
+  } catch (error) {
+    exitOnConfigurationError(error);
+  }
   const service = await startHttpService({
     ctx,
     settings: http,
-    authenticator: await authenticatorFor(http, config, logger),
+    authenticator,
     catalog: createToolCatalog(allTools),
     tracker,
     audit,

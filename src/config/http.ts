@@ -78,8 +78,14 @@ export function httpSettingsOf(vars: EnvVars, flags: HttpFlags, warnings: string
       ...(vars.CUSTOMER_MCP_OAUTH_JWKS_URL ? { jwksUrl: vars.CUSTOMER_MCP_OAUTH_JWKS_URL } : {}),
       scopePrefix: vars.CUSTOMER_MCP_OAUTH_SCOPE_PREFIX,
     };
-    if (isPlainHttpToRemote(vars.CUSTOMER_MCP_OAUTH_ISSUER) || isPlainHttpToRemote(vars.CUSTOMER_MCP_OAUTH_JWKS_URL)) {
-      warnings.push("The OAuth issuer or JWKS URL uses plain http to a non-loopback host: keys could be forged in transit.");
+    // Keys fetched over plain http could be swapped by anyone on the path, who could then sign any token.
+    for (const [name, url] of [
+      ["CUSTOMER_MCP_OAUTH_ISSUER", vars.CUSTOMER_MCP_OAUTH_ISSUER],
+      ["CUSTOMER_MCP_OAUTH_JWKS_URL", vars.CUSTOMER_MCP_OAUTH_JWKS_URL],
+    ] as const) {
+      if (isPlainHttpToRemote(url)) {
+        problems.push(`${name} must use https: signing keys fetched over plain http could be swapped (http is accepted on loopback only).`);
+      }
     }
     if (isPlainHttpToRemote(vars.CUSTOMER_MCP_PUBLIC_URL)) {
       warnings.push("CUSTOMER_MCP_PUBLIC_URL uses plain http to a non-loopback host: bearer tokens would travel unencrypted.");

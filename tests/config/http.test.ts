@@ -94,12 +94,16 @@ describe("customer-mcp http", () => {
     expect(problems.join(" ")).not.toContain("secret");
   });
 
-  it("refuses a Redis URL of another scheme, and warns about plain http to a remote issuer", () => {
+  it("refuses a Redis URL of another scheme, and keys fetched over plain http from another host", () => {
     expect(problemsOf([], { ...OAUTH, CUSTOMER_MCP_REDIS_URL: "http://redis:6379" })).toEqual([
       "CUSTOMER_MCP_REDIS_URL must be a redis:// or rediss:// URL such as redis://redis:6379.",
     ]);
-    const { config } = http([], { ...OAUTH, CUSTOMER_MCP_OAUTH_ISSUER: "http://login.example.com" });
-    expect(config.warnings).toContainEqual(expect.stringMatching(/plain http to a non-loopback host: keys could be/));
+    expect(problemsOf([], { ...OAUTH, CUSTOMER_MCP_OAUTH_JWKS_URL: "http://keycloak:8080/certs" })).toEqual([
+      expect.stringMatching(/^CUSTOMER_MCP_OAUTH_JWKS_URL must use https: signing keys fetched over plain http/),
+    ]);
+    // On loopback, plain http is fine (development, or an identity provider beside the server).
+    const local = http([], { ...OAUTH, CUSTOMER_MCP_OAUTH_ISSUER: "http://127.0.0.1:8180/realms/x" });
+    expect(local.http.auth).toMatchObject({ issuer: "http://127.0.0.1:8180/realms/x" });
   });
 
   it("keeps --host and --port off the stdio server", () => {
