@@ -33,6 +33,8 @@ export interface AuthServerOptions {
   clients?: readonly string[];
   /** Default ES256: its keys are generated in a millisecond, RSA keys take a hundred. */
   algorithm?: SigningAlgorithm;
+  /** The port to listen on (127.0.0.1). Default 0: a free one. */
+  port?: number;
   /** Gives the issuer a path, e.g. "/tenant-a" → http://127.0.0.1:<port>/tenant-a. */
   issuerPath?: string;
   /** Serve RFC 8414 metadata (/.well-known/oauth-authorization-server…) besides OpenID discovery. Default true. */
@@ -182,7 +184,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = `${origin}${path}`;
