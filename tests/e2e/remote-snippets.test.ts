@@ -34,7 +34,11 @@ const configs = fenced("json").map((text) => JSON.parse(text) as Record<string, 
 const entries = configs.flatMap((config) => Object.entries(config.servers ?? config.mcpServers ?? {}));
 const urlEntries: UrlEntry[] = entries
   .filter(([, entry]) => typeof entry.url === "string")
-  .map(([name, entry]) => ({ name, url: entry.url as string, headers: (entry.headers ?? {}) as Record<string, string> }));
+  .map(([name, entry]) => ({
+    name,
+    url: entry.url as string,
+    headers: (entry.headers ?? {}) as Record<string, string>,
+  }));
 const commandEntries: CommandEntry[] = entries
   .filter(([, entry]) => typeof entry.command === "string")
   .map(([name, entry]) => ({
