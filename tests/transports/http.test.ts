@@ -249,3 +249,53 @@ describe("drain", () => {
     own.ctx.api.close();
   });
 });
+
+describe("slow clients and proxies", () => {
+  it("cuts off a client that does not finish sending its request within the request timeout", async () => {
+    const own = await startTestHttp(env.sandbox, { env: { CUSTOMER_MCP_HTTP_REQUEST_TIMEOUT_MS: "1000" } });
+    try {
+      const url = new URL(own.endpoint);
+      const started = performance.now();
+      const status = await new Promise<number | "closed">((resolve) => {
+        const req = request({
+          host: url.hostname,
+          port: url.port,
+          path: "/mcp",
+          method: "POST",
+          headers: { "Content-Type": "application/json", "Content-Length": "1000" },
+        }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", () => resolve("closed"));
+        // A tenth of the body, then nothing: a hung or hostile client.
+        req.write("x".repeat(100));
+      });
+      expect(status).toBe(408);
+      // Bounded by the timeout and Node's one-second check, not by the client.
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("believes X-Forwarded-Host and -For only when told it runs behind a proxy", async () => {
+    const forwarded = { "X-Forwarded-Host": "attacker.example.com", "X-Forwarded-For": "203.0.113.7" };
+    const trusting = await startTestHttp(env.sandbox, { env: { CUSTOMER_MCP_TRUST_PROXY: "true" } });
+    const plain = await startTestHttp(env.sandbox);
+    try {
+      // Behind a trusted proxy, the host the client asked for is the forwarded one: not ours, so refused.
+      expect((await post(trusting.endpoint, rpc(1, "ping"), forwarded)).status).toBe(403);
+      const ok = await post(trusting.endpoint, rpc(1, "ping"), { "X-Forwarded-For": "198.51.100.1, 203.0.113.7", "X-Request-Id": "fwd-1" });
+      expect(ok.status).toBe(200);
+      expect(trusting.logs.lines().find((line) => line.request_id === "fwd-1")).toMatchObject({ remote: "203.0.113.7" });
+      // Without that setting the headers are anyone's to send, and are ignored.
+      const ignored = await post(plain.endpoint, rpc(1, "ping"), { ...forwarded, "X-Request-Id": "fwd-2" });
+      expect(ignored.status).toBe(200);
+      expect(plain.logs.lines().find((line) => line.request_id === "fwd-2")).toMatchObject({ remote: "127.0.0.1" });
+    } finally {
+      await trusting.close();
+      await plain.close();
+    }
+  });
+});

@@ -121,6 +121,8 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     {
       requestTimeout: settings.requestTimeoutMs,
       headersTimeout: Math.min(HEADERS_TIMEOUT_MS, settings.requestTimeoutMs),
+      // How often Node looks for requests over those times (its default, 30 s, would let them run far longer).
+      connectionsCheckingInterval: Math.min(1_000, settings.requestTimeoutMs),
       keepAliveTimeout: 5_000,
     },
     (req, res) => {
@@ -138,10 +140,13 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       });
     },
   );
-  // A malformed request line or headers: answer 400 and drop the socket, never crash.
-  server.on("clientError", (error, socket) => {
-    log.debug({ err: error }, "malformed HTTP request");
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  // A malformed request line or headers (400), or a client too slow to send its request (408): answer and drop
+  // the socket, never crash.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+    log.debug({ err: error }, timedOut ? "HTTP request not received in time" : "malformed HTTP request");
+    const status = timedOut ? "408 Request Timeout" : "400 Bad Request";
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
 
