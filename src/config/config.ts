@@ -97,7 +97,8 @@ export type Command =
 
 type Env = Record<string, string | undefined>;
 
-const COMMANDS = ["serve", "http", "doctor", "sandbox"];
+/** Every subcommand; --help names each (tests/e2e/package.test.ts checks the installed package's). */
+export const COMMANDS: readonly string[] = ["serve", "http", "doctor", "sandbox"];
 
 const FLAG_OPTIONS = {
   sandbox: { type: "boolean" },

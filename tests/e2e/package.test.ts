@@ -2,6 +2,7 @@
 // `npx customer-mcp`. One pack and install for the whole file (beforeAll); dist/ comes from the global setup.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../../src/config/config.js";
 import { VARIABLES } from "../../src/config/env.js";
 import { SANDBOX_DEMO_CUSTOMER_EMAIL } from "../../src/sandbox/index.js";
 import { allTools } from "../../src/tools/index.js";
@@ -29,10 +30,8 @@ function declaredFlags(): string[] {
 }
 
 /** The subcommands parseCommand accepts, read from the list it checks positionals against. */
-function declaredSubcommands(): string[] {
-  const source = readFileSync("src/config/config.ts", "utf8");
-  const list = /\[((?:"[a-z]+",?\s*)+)\]\.includes\(subcommand\)/.exec(source)?.[1] ?? "";
-  return [...list.matchAll(/"([a-z]+)"/g)].map((match) => match[1] as string);
+function declaredSubcommands(): readonly string[] {
+  return COMMANDS;
 }
 
 describe("the installed package (npm pack, npm install <tarball>, npx customer-mcp)", () => {
@@ -93,7 +92,7 @@ describe("the installed package (npm pack, npm install <tarball>, npx customer-m
     const flags = declaredFlags();
     const subcommands = declaredSubcommands();
     expect(flags).toEqual(expect.arrayContaining(["--sandbox", "--help", "-h", "--version", "-v"]));
-    expect(subcommands).toEqual(expect.arrayContaining(["serve", "doctor", "sandbox"]));
+    expect(subcommands).toEqual(expect.arrayContaining(["serve", "http", "doctor", "sandbox"]));
 
     const result = await runCommand("npx", ["customer-mcp", "--help"], { cwd: pkg.installDir, env: pkg.npmEnv });
     expect(result.status, result.stderr).toBe(0);
