@@ -74,12 +74,15 @@ export interface AuditSink {
  * Records as `audit` lines of the log (stderr). The child logger is pinned at info, so the lines are written
  * whatever LOG_LEVEL is (even `silent`), with the same shape and redaction as every other log line. Never
  * throws: the log is written asynchronously, so a lost stderr (the client closed it) cannot be seen here.
+ *
+ * The record's `time` (when the call arrived) goes as `started_at`: every log line already has pino's `time`
+ * (when it was written), and a line naming `time` twice is rejected by log pipelines that refuse duplicate keys.
  */
 export function loggerSink(logger: Logger): AuditSink {
   const audit = logger.child({ audit: true }, { level: "info" });
   return {
     name: "stderr",
-    write: (record) => audit.info(record, "audit"),
+    write: ({ time, ...rest }) => audit.info({ started_at: time, ...rest }, "audit"),
     close: async () => {},
   };
 }

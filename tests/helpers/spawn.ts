@@ -10,6 +10,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach } from "vitest";
 import { confirmEverything, type ElicitationAnswer } from "./mcp.js";
+import { repeatedKeys } from "./logs.js";
 
 export const DIST_ENTRY = resolve("dist/index.js");
 
@@ -124,9 +125,13 @@ export async function connectStdio(
       stderrLines.flatMap((line) => {
         try {
           const parsed = JSON.parse(line) as Record<string, unknown>;
-          return parsed.msg === "audit" ? [parsed] : [];
-        } catch {
-          return [];
+          if (parsed.msg !== "audit") return [];
+          const repeated = repeatedKeys(line);
+          if (repeated.length > 0) throw new Error(`audit line names ${repeated.join(", ")} twice: ${line.slice(0, 300)}`);
+          return [parsed];
+        } catch (error) {
+          if (error instanceof SyntaxError) return [];
+          throw error;
         }
       }),
     close: () => client.close(),

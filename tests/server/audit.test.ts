@@ -15,7 +15,7 @@ import {
 } from "../../src/pipeline/audit.js";
 import { fdSink, fileSink } from "../../src/pipeline/audit-file.js";
 import { testContext, type TestContextOptions } from "../helpers/context.js";
-import { captureLogs } from "../helpers/logs.js";
+import { captureLogs, repeatedKeys } from "../helpers/logs.js";
 import { callTool, type ClientOptions, connectInMemory, errorOf } from "../helpers/mcp.js";
 
 /** The principal of a stdio session, as a record names it. */
@@ -224,6 +224,25 @@ describe("audit lines on stderr do not depend on LOG_LEVEL", () => {
     trail.begin({ callId: "c1", method: "tools/call", target: { tool: "get_customer" }, arguments: { customer_id: "cus_abc123" }, principal: LOCAL })
       .finish({ outcome: "ok" });
     expect(logs.lines()).toEqual([expect.objectContaining({ msg: "audit", audit: true, call_id: "c1", level: "info" })]);
+  });
+});
+
+describe("audit lines on stderr", () => {
+  it("name each key once: the call's arrival is started_at, beside the line's own time", () => {
+    const logs = captureLogs("info");
+    const trail = new AuditTrail([loggerSink(logs.logger)]);
+    trail.begin({ callId: "c2", method: "tools/call", target: { tool: "get_customer" }, arguments: {}, principal: LOCAL })
+      .finish({ outcome: "ok" });
+    const raw = logs.text().trim();
+    expect(repeatedKeys(raw)).toEqual([]);
+    const line = JSON.parse(raw) as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual(expect.arrayContaining(["time", "started_at", "call_id"]));
+    expect(Date.parse(String(line.started_at))).not.toBeNaN();
+  });
+
+  it("are checked for repeated keys by the log capture every test uses", () => {
+    expect(repeatedKeys('{"time":"a","b":{"time":"c","d":["{\\"time\\":1}",{"e":1,"e":2}]},"time":"f"}')).toEqual(["e", "time"]);
+    expect(repeatedKeys('{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}')).toEqual([]);
   });
 });
 

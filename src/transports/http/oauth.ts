@@ -29,7 +29,7 @@ export function oauthAuthenticator(
     issuer: auth.issuer,
     audience: auth.audience,
     ...(auth.jwksUrl ? { jwksUrl: auth.jwksUrl } : {}),
-    logger: log,
+    logger, // the verifier names its own component: a child of `log` would name it twice on each line
   });
   const metadataUrl = resourceMetadataUrl(settings.publicUrl.href);
   const refuse = (status: 400 | 401 | 503, error: string, description: string, challenge: string): Authentication =>
