@@ -39,15 +39,21 @@ export interface HttpRequest<T> {
   onBehalfOf?: string;
 }
 
+const HASHED = "sha256:";
+
 /**
- * The contract's X-On-Behalf-Of value: 1-255 visible ASCII characters. A subject outside that (an IdP may use
- * any Unicode) is percent-encoded; one still too long is sent as its SHA-256, which the audit trail can match.
+ * The contract's X-On-Behalf-Of value: 1-255 visible ASCII characters, one value per subject (two subjects must
+ * never be named alike). A visible-ASCII subject without `%` that does not start with `sha256:` is sent as it is.
+ * Any other (an IdP may use any Unicode) is percent-encoded, which always yields a `%` and so never meets a
+ * subject sent as it is; one still longer than 255 is sent as `sha256:` and the hex SHA-256 of its UTF-8, which
+ * the audit trail's subject can be matched against. Subjects are well-formed Unicode (claims.ts refuses others).
  */
 export function onBehalfOfHeader(subject: string): string {
-  const visible = /^[\x21-\x7e]{1,255}$/.test(subject) ? subject : encodeURIComponent(subject);
-  return visible.length <= 255 && visible.length > 0
-    ? visible
-    : `sha256:${createHash("sha256").update(subject).digest("hex")}`;
+  if (/^[\x21-\x24\x26-\x7e]{1,255}$/.test(subject) && !subject.startsWith(HASHED)) return subject;
+  const encoded = encodeURIComponent(subject);
+  return encoded.length <= 255 && encoded.length > 0
+    ? encoded
+    : `${HASHED}${createHash("sha256").update(subject).digest("hex")}`;
 }
 
 export interface HttpResult<T> {

@@ -20,12 +20,19 @@ export interface VerifiedToken {
 
 /** A subject longer than this is refused: it keys every per-caller entry in shared state. */
 const MAX_SUBJECT_LENGTH = 256;
+/** Control characters, and (with the u flag, where a well-formed pair is one code point) lone surrogates. */
+const UNFIT_CHARACTER = /[\p{Cc}\p{Cs}]/u;
 
 function optionalString(payload: JWTPayload, claim: string): string | undefined {
   const value = payload[claim];
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value === "") {
     throw new TokenError("malformed", { detail: `the ${claim} claim is not a non-empty string` });
+  }
+  // JSON may escape half a surrogate pair (\ud800), which has no UTF-8 form, or a control character (\n):
+  // neither could key state, or be named upstream or in the audit trail, without being changed into another.
+  if (UNFIT_CHARACTER.test(value)) {
+    throw new TokenError("malformed", { detail: `the ${claim} claim holds a control character or a lone surrogate` });
   }
   return value;
 }

@@ -19,7 +19,7 @@ export const TOKEN_FAILURES = [
 export type TokenFailure = (typeof TOKEN_FAILURES)[number];
 
 const DESCRIPTIONS: Record<TokenFailure, string> = {
-  malformed: "The access token is not a well-formed JWT.",
+  malformed: "The access token is not a well-formed JWT, or a claim it carries (sub, scope, scp, client_id, azp, jti, tenant) has the wrong type, length or characters.",
   expired: "The access token has expired.",
   not_yet_valid: "The access token is not valid yet.",
   wrong_issuer: "The access token was issued by an authorization server this resource does not trust.",

@@ -1,5 +1,5 @@
-// The token's scope names → this server's scopes. The identity provider may name them with a prefix (Entra ID
-// wants `api://customer-mcp/customers:read`); with one configured, only names that carry it count, so a scope
+// The token's scope names → this server's scopes. The identity provider may name them with a prefix
+// (`customer-mcp:customers:read`, docs/remote.md); with one configured, only names that carry it count, so a scope
 // that another API happens to call `customers:read` grants nothing here. Names this server does not know are
 // ignored: an identity provider issues scopes for many resources, and none of them is an error.
 import { type AccessSettings, PROFILES, SCOPES, type Scope } from "../policy/access.js";

@@ -1,14 +1,6 @@
 // The URLs the token side fetches from (issuer metadata, JWKS) must be HTTPS: a key set fetched over plain HTTP
 // lets anyone on the path sign tokens. Plain HTTP is accepted on loopback only, for tests and local development.
-import { isIP } from "node:net";
-
-/** 127.0.0.0/8, ::1 and localhost: addresses that never leave the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1";
-}
+import { isLoopbackHost } from "../config/urls.js";
 
 /**
  * The URL parsed, when it is absolute, has no fragment, no credentials, and is https (or http on loopback);

@@ -326,7 +326,7 @@ export const VARIABLES = {
         .regex(/^[\x21-\x7e]{0,200}$/, { error: "CUSTOMER_MCP_OAUTH_SCOPE_PREFIX must be visible ASCII without spaces." })
         .default(""),
     ),
-    description: "http command: what the identity provider puts before each scope name (e.g. api://customer-mcp/; default none)",
+    description: "http command: what the identity provider puts before each scope name (e.g. customer-mcp:; default none)",
   },
   CUSTOMER_MCP_REDIS_URL: {
     schema: z.preprocess(
@@ -366,6 +366,10 @@ export const VARIABLES = {
     schema: ms("CUSTOMER_MCP_HTTP_REQUEST_TIMEOUT_MS", 1_000, 600_000, 30_000),
     description: "http command: longest a client may take to send a request, in ms (default 30000)",
   },
+  CUSTOMER_MCP_HTTP_KEEPALIVE_TIMEOUT_MS: {
+    schema: ms("CUSTOMER_MCP_HTTP_KEEPALIVE_TIMEOUT_MS", 1_000, 900_000, 65_000),
+    description: "http command: how long an idle keep-alive connection stays open, in ms (default 65000); keep it above the proxy's idle timeout",
+  },
   CUSTOMER_MCP_REPLICA_ID: {
     schema: z.preprocess(
       unsetIfEmpty,
@@ -374,7 +378,7 @@ export const VARIABLES = {
         .regex(/^[\x21-\x7e]{1,128}$/, { error: "CUSTOMER_MCP_REPLICA_ID must be 1-128 visible ASCII characters." })
         .optional(),
     ),
-    description: "http command: this replica's name in audit records and logs (default the host name)",
+    description: "http command: this replica's name in audit records and request logs (default the host name)",
   },
   LOG_LEVEL: {
     schema: z.preprocess(

@@ -4,7 +4,7 @@
 import { hostname } from "node:os";
 import { ConfigurationError } from "../errors.js";
 import type { EnvVars } from "./env.js";
-import { isLoopbackHost, isPlainHttpToRemote } from "./urls.js";
+import { isLoopbackHost, isLoopbackUrl, isPlainHttpToRemote } from "./urls.js";
 
 export type HttpAuth =
   | { readonly kind: "none" }
@@ -34,6 +34,8 @@ export interface HttpSettings {
   readonly trustProxy: boolean;
   readonly maxBodyBytes: number;
   readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open: longer than the proxy's, which should close first. */
+  readonly keepAliveTimeoutMs: number;
   readonly replicaId: string;
 }
 
@@ -54,6 +56,20 @@ export function httpSettingsOf(vars: EnvVars, flags: HttpFlags, warnings: string
       problems.push(
         "CUSTOMER_MCP_HTTP_AUTH=none serves customer data to anyone who can connect, so it only listens on loopback; "
         + "use --host 127.0.0.1, or configure CUSTOMER_MCP_OAUTH_ISSUER to require tokens.",
+      );
+    }
+    // The listen address alone is not enough: a proxy or tunnel on this machine would carry outside callers to a
+    // loopback port. Neither a non-loopback public URL nor trusting a proxy has a use without tokens.
+    if (vars.CUSTOMER_MCP_PUBLIC_URL && !isLoopbackUrl(vars.CUSTOMER_MCP_PUBLIC_URL)) {
+      problems.push(
+        "CUSTOMER_MCP_HTTP_AUTH=none is for this machine only, so CUSTOMER_MCP_PUBLIC_URL must be a loopback URL "
+        + "(or unset); to serve other machines, configure CUSTOMER_MCP_OAUTH_ISSUER to require tokens.",
+      );
+    }
+    if (vars.CUSTOMER_MCP_TRUST_PROXY) {
+      problems.push(
+        "CUSTOMER_MCP_HTTP_AUTH=none cannot be combined with CUSTOMER_MCP_TRUST_PROXY=true: a proxy in front would "
+        + "hand unauthenticated access to whoever reaches it; configure CUSTOMER_MCP_OAUTH_ISSUER to require tokens.",
       );
     }
     if (vars.CUSTOMER_MCP_OAUTH_ISSUER) {
@@ -87,8 +103,12 @@ export function httpSettingsOf(vars: EnvVars, flags: HttpFlags, warnings: string
         problems.push(`${name} must use https: signing keys fetched over plain http could be swapped (http is accepted on loopback only).`);
       }
     }
+    // The public URL is the resource named in tokens and metadata (RFC 9728: https, no fragment).
     if (isPlainHttpToRemote(vars.CUSTOMER_MCP_PUBLIC_URL)) {
-      warnings.push("CUSTOMER_MCP_PUBLIC_URL uses plain http to a non-loopback host: bearer tokens would travel unencrypted.");
+      problems.push("CUSTOMER_MCP_PUBLIC_URL must use https: bearer tokens sent to it would travel unencrypted (http is accepted on loopback only).");
+    }
+    if (vars.CUSTOMER_MCP_PUBLIC_URL.includes("#")) {
+      problems.push("CUSTOMER_MCP_PUBLIC_URL must not have a fragment: it names the resource tokens are issued for.");
     }
   }
   const corsOrigins = originsOf(vars.CUSTOMER_MCP_HTTP_CORS_ORIGINS, problems);
@@ -111,6 +131,7 @@ export function httpSettingsOf(vars: EnvVars, flags: HttpFlags, warnings: string
     trustProxy: vars.CUSTOMER_MCP_TRUST_PROXY,
     maxBodyBytes: vars.CUSTOMER_MCP_HTTP_MAX_BODY_BYTES,
     requestTimeoutMs: vars.CUSTOMER_MCP_HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: vars.CUSTOMER_MCP_HTTP_KEEPALIVE_TIMEOUT_MS,
     replicaId: vars.CUSTOMER_MCP_REPLICA_ID ?? hostname(),
   });
 }

@@ -209,6 +209,12 @@ describe("tokens refused", () => {
     await refusedWith(await as.sign({ scp: [1, 2], scope: undefined }), "malformed");
     await refusedWith(await as.sign({ client_id: 42 }), "malformed");
     await refusedWith(await as.sign({ sub: "x".repeat(300) }), "malformed");
+    // Neither could key state or be named upstream without turning into another subject.
+    await refusedWith(await as.sign({ sub: "alice\ud800" }), "malformed");
+    await refusedWith(await as.sign({ sub: "alice\nINJECTED" }), "malformed");
+    await refusedWith(await as.sign({ jti: "id\u0000" }), "malformed");
+    // A well-formed pair outside the BMP is a subject like any other.
+    expect((await verifier().verify(await as.sign({ sub: "ali😀ce" }))).subject).toBe("ali😀ce");
   });
 
   it("signed with a key the issuer does not publish", async () => {

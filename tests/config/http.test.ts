@@ -85,6 +85,29 @@ describe("customer-mcp http", () => {
     expect(http(["--host", "::1"], { CUSTOMER_MCP_HTTP_AUTH: "none" }).http.publicUrl.href).toBe("http://[::1]:8080/mcp");
   });
 
+  it("keeps development mode off proxies and tunnels: no public URL but a loopback one, no trusted proxy", () => {
+    const none = { CUSTOMER_MCP_HTTP_AUTH: "none" };
+    expect(problemsOf([], { ...none, CUSTOMER_MCP_PUBLIC_URL: "https://mcp.example.com/mcp" })).toEqual([
+      expect.stringMatching(/^CUSTOMER_MCP_HTTP_AUTH=none is for this machine only, so CUSTOMER_MCP_PUBLIC_URL/),
+    ]);
+    expect(problemsOf([], { ...none, CUSTOMER_MCP_TRUST_PROXY: "true" })).toEqual([
+      expect.stringMatching(/^CUSTOMER_MCP_HTTP_AUTH=none cannot be combined with CUSTOMER_MCP_TRUST_PROXY=true/),
+    ]);
+    // *.localhost names are left to the resolver, so they do not count as loopback.
+    expect(problemsOf([], { ...none, CUSTOMER_MCP_PUBLIC_URL: "http://mcp.localhost:8080/mcp" })).toHaveLength(1);
+    expect(http([], { ...none, CUSTOMER_MCP_PUBLIC_URL: "http://localhost:8080/mcp" }).http.publicUrl.host).toBe("localhost:8080");
+  });
+
+  it("refuses a public URL that is plain http to another host or has a fragment, before anything starts", () => {
+    expect(problemsOf([], { ...OAUTH, CUSTOMER_MCP_PUBLIC_URL: "http://mcp.example.com/mcp" })).toEqual([
+      expect.stringMatching(/^CUSTOMER_MCP_PUBLIC_URL must use https: bearer tokens sent to it would travel/),
+    ]);
+    expect(problemsOf([], { ...OAUTH, CUSTOMER_MCP_PUBLIC_URL: "https://mcp.example.com/mcp#x" })).toEqual([
+      "CUSTOMER_MCP_PUBLIC_URL must not have a fragment: it names the resource tokens are issued for.",
+    ]);
+    expect(http([], { ...OAUTH, CUSTOMER_MCP_PUBLIC_URL: "http://127.0.0.1:8080/mcp" }).http.publicUrl.href).toBe("http://127.0.0.1:8080/mcp");
+  });
+
   it("accepts exact browser origins and names a bad entry by position, never by value", () => {
     const { http: settings } = http([], { ...OAUTH, CUSTOMER_MCP_HTTP_CORS_ORIGINS: "https://support.example.com, http://localhost:5173" });
     expect(settings.corsOrigins).toEqual(["https://support.example.com", "http://localhost:5173"]);

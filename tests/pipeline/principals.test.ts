@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { useSandbox } from "../helpers/fixture.js";
 import type { AppContext } from "../../src/context.js";
 import { createServer } from "../../src/mcp/server.js";
+import { onBehalfOfHeader } from "../../src/api/transport.js";
 import { localPrincipal, type Principal } from "../../src/pipeline/principal.js";
 import { createPolicy } from "../../src/policy/index.js";
 import { testContext } from "../helpers/context.js";
@@ -109,5 +110,14 @@ describe("two principals on one process", () => {
     expect(await seen("Zoë Müller")).toEqual(["Zo%C3%AB%20M%C3%BCller"]);
     const long = "x".repeat(300);
     expect(await seen(long)).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+  });
+
+  it("name two subjects alike never: one sent as it is and one percent-encoded, or one that looks hashed", () => {
+    const subjects = ["a b", "a%20b", "a%2520b", "sha256:abc", "sha256%3Aabc", "x".repeat(300), `sha256:${"0".repeat(64)}`, "Zoë", "Zo%C3%AB"];
+    const sent = subjects.map(onBehalfOfHeader);
+    expect(new Set(sent).size).toBe(subjects.length);
+    for (const value of sent) expect(value).toMatch(/^[\x21-\x7e]{1,255}$/);
+    expect(onBehalfOfHeader("a%20b")).toBe("a%2520b");
+    expect(onBehalfOfHeader("agent-7@example.com")).toBe("agent-7@example.com");
   });
 });

@@ -197,3 +197,32 @@ function toolNames(listing: unknown): string[] {
 function getCustomerFrom(service: TestHttpService, token: string) {
   return post(service.endpoint, rpc(1, "tools/call", { name: "get_customer", arguments: { customer_id: demoId() } }), bearer(token));
 }
+
+describe("behind a reverse proxy", () => {
+  // Only with tokens: CUSTOMER_MCP_HTTP_AUTH=none refuses CUSTOMER_MCP_TRUST_PROXY (tests/config/http.test.ts).
+  it("believes X-Forwarded-Host and -For only when told it runs behind one", async () => {
+    const token = await asUser("alice", "customers:read");
+    const forwarded = { ...bearer(token), "X-Forwarded-Host": "attacker.example.com", "X-Forwarded-For": "203.0.113.7" };
+    const trusting = await startTestHttp(env.sandbox, {
+      env: { CUSTOMER_MCP_OAUTH_ISSUER: as.issuer, CUSTOMER_MCP_PUBLIC_URL: RESOURCE, CUSTOMER_MCP_TRUST_PROXY: "true" },
+    });
+    try {
+      // Behind a trusted proxy, the host the client asked for is the forwarded one: not ours, so refused.
+      expect((await post(trusting.endpoint, rpc(1, "ping"), forwarded)).status).toBe(403);
+      const ok = await post(trusting.endpoint, rpc(1, "ping"), {
+        ...bearer(token),
+        "X-Forwarded-Host": "customer-mcp.test",
+        "X-Forwarded-For": "198.51.100.1, 203.0.113.7",
+        "X-Request-Id": "fwd-1",
+      });
+      expect(ok.status).toBe(200);
+      expect(trusting.logs.lines().find((line) => line.request_id === "fwd-1")).toMatchObject({ remote: "203.0.113.7" });
+      // Without that setting the headers are anyone's to send, and are ignored.
+      const ignored = await post(http.endpoint, rpc(1, "ping"), { ...forwarded, "X-Request-Id": "fwd-2" });
+      expect(ignored.status).toBe(200);
+      expect(http.logs.lines().find((line) => line.request_id === "fwd-2")).toMatchObject({ remote: "127.0.0.1" });
+    } finally {
+      await trusting.close();
+    }
+  });
+});

@@ -48,7 +48,7 @@ export interface HttpService {
 
 export async function startHttpService(options: HttpServiceOptions): Promise<HttpService> {
   const { settings, logger } = options;
-  const log = logger.child({ component: "http" });
+  const log = logger.child({ component: "http", replica: settings.replicaId });
   let draining = false;
   let port = settings.port;
   const origins = new OriginPolicy(settings, () => port);
@@ -123,7 +123,9 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       headersTimeout: Math.min(HEADERS_TIMEOUT_MS, settings.requestTimeoutMs),
       // How often Node looks for requests over those times (its default, 30 s, would let them run far longer).
       connectionsCheckingInterval: Math.min(1_000, settings.requestTimeoutMs),
-      keepAliveTimeout: 5_000,
+      // Longer than the idle timeout of the proxy in front, so the proxy, not Node, closes idle connections: else
+      // the proxy may send a request on a socket Node is closing, and a POST it cannot resend fails with 502.
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
     },
     (req, res) => {
       const given = req.headers["x-request-id"];
@@ -157,6 +159,9 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       resolve();
     });
   });
+  // From here on an error on the listener (EMFILE when out of descriptors, say) is logged; Node keeps accepting.
+  // Without a listener, Node would throw it and the process would exit with every call in flight.
+  server.on("error", (error) => log.error({ err: error }, "HTTP listener error"));
   port = (server.address() as AddressInfo).port;
   const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
