@@ -101,6 +101,11 @@ function localDoneWrites(): DoneWrites {
 
 /** Data that must never be served stale: money moves, and an old balance could mislead a refund. */
 const NO_STALE_GROUPS = new Set(["transactions", "refunds"]);
+/**
+ * Reads never cached: an export changes on its own (queued → running → succeeded) with no write of ours to
+ * invalidate it, and export_customers polls it; a cached status would hold progress still for a whole TTL.
+ */
+const UNCACHED_GROUPS = new Set(["exports"]);
 /** Writes to one group change what reads of these groups return. */
 const INVALIDATES: Record<string, readonly string[]> = {
   refunds: ["refunds", "transactions", "customers"],
@@ -304,7 +309,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         ...(scope?.onBehalfOf ? { onBehalfOf: scope.onBehalfOf } : {}),
       };
       const deadline = scope?.deadline ?? timing.now() + settings.callTimeoutMs;
-      if (request.method === "GET" && request.responseType !== "text") return read(request, scope, deadline);
+      if (request.method === "GET" && request.responseType !== "text" && !UNCACHED_GROUPS.has(routeGroup(request.path))) {
+        return read(request, scope, deadline);
+      }
       if (request.method !== "GET" && scope) scope.writesSent++;
       const result = await send(request, deadline);
       if (request.method !== "GET") cache.invalidate(INVALIDATES[routeGroup(request.path)] ?? [routeGroup(request.path)]);

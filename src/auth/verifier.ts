@@ -157,9 +157,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         checkType(result, strictType);
         return verifiedToken(result.payload, tenantClaim);
       } catch (error) {
-        const failure = tokenErrorOf(error);
-        logger.debug({ reason: failure.reason, detail: failure.detail }, "Access token refused");
-        throw failure;
+        // Logged by the caller, which knows the request (src/transports/http/oauth.ts): once per refusal.
+        throw tokenErrorOf(error);
       }
     },
     ready: () => keys.ready(),

@@ -1,5 +1,6 @@
 // export_customers: starts an upstream export, waits for it while reporting progress, and hands back a link to
 // the file. The export is cancelled upstream whenever this call stops waiting for it (client cancel, time limit).
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { CustomerStatusSchema, ExportFormatSchema } from "../api/schemas.js";
 import {
@@ -16,6 +17,14 @@ import { defineTool, Replayed } from "./define.js";
 import { ParamSegmentId } from "./params.js";
 
 const TERMINAL: ReadonlySet<Export["status"]> = new Set(["succeeded", "failed", "canceled"]);
+const DEAD: ReadonlySet<Export["status"]> = new Set(["failed", "canceled"]);
+/** How many dead exports a repeat walks past before it reports the last one's end. */
+const MAX_RESTARTS = 5;
+
+/** The key of the export that follows a dead one: fixed by the call's key and the dead export, and short. */
+function restartKey(callKey: string, deadExportId: string): string {
+  return `cmcp-export-restart-${createHash("sha256").update(`${callKey}\n${deadExportId}`).digest("hex").slice(0, 40)}`;
+}
 
 export const exportCustomers = defineTool({
   name: "export_customers",
@@ -52,11 +61,17 @@ export const exportCustomers = defineTool({
   },
   async handler({ format, segment_id, status }, ctx) {
     const filter = { ...(segment_id ? { segment_id } : {}), ...(status ? { status } : {}) };
-    const created = await ctx.api.exports.create(
-      { format, filter },
-      { idempotencyKey: await ctx.idempotencyKey() },
-    );
-    const finished = await waitForExport(created.record, ctx);
+    const firstKey = await ctx.idempotencyKey();
+    let created = await ctx.api.exports.create({ format, filter }, { idempotencyKey: firstKey });
+    let finished = await waitForExport(created.record, ctx);
+    // A repeat of a call whose export died (cancelled when that call gave up, or failed upstream) would replay
+    // the dead export for the whole idempotency window. It starts the next one instead, under a key derived from
+    // the dead export's id: a repeat of this call replays the same chain, so retries never start two exports.
+    for (let restart = 1; created.replayed && DEAD.has(finished.status) && restart <= MAX_RESTARTS; restart++) {
+      ctx.log.info({ export_id: finished.id, status: finished.status }, "export of an earlier call is dead: starting the next");
+      created = await ctx.api.exports.create({ format, filter }, { idempotencyKey: restartKey(firstKey, finished.id) });
+      finished = await waitForExport(created.record, ctx);
+    }
     if (finished.status === "failed") {
       throw new ApiServerError("backend_error", `The export ${finished.id} failed upstream.`, {
         nextStep: "Try export_customers again later; if it fails again, tell the user the export service is failing.",

@@ -114,7 +114,7 @@ export async function post(
       Accept: "application/json, text/event-stream",
       ...headers,
     },
-    body: typeof body === "string" ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
   });
   const text = await response.text();
   let json: unknown;

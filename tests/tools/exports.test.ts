@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useSandbox } from "../helpers/fixture.js";
 import type { Clock } from "../../src/context.js";
 import { exportTools } from "../../src/tools/exports.js";
+import { parseCommand } from "../../src/config/config.js";
+import { TOOL_NAMES } from "../../src/tools/index.js";
 import { manualClock, type TestContextOptions, testContext } from "../helpers/context.js";
 import { type CapturedLogs, captureLogs } from "../helpers/logs.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
@@ -39,6 +41,14 @@ async function connect(options: TestContextOptions = {}): Promise<Connected> {
   const connection = await connectInMemory(ctx, { tools: exportTools, prompts: [] });
   if (connected) extra.push(connection);
   return connection;
+}
+
+/** The configuration customer-mcp runs with when nothing is set. */
+function shippedConfig() {
+  const vars = { CUSTOMER_API_URL: env.sandbox.url, CUSTOMER_API_KEY: env.sandbox.apiKey };
+  const command = parseCommand([], vars, TOOL_NAMES);
+  if (command.kind !== "serve") throw new Error("expected a serve configuration");
+  return command.config;
 }
 
 function lastExport() {
@@ -138,6 +148,25 @@ describe("export_customers", () => {
     expect(updates.at(-1)?.message).toMatch(/succeeded/);
   });
 
+  it("reports progress through the shipped read cache too: export status is always read upstream", async () => {
+    const shipped = shippedConfig();
+    expect(shipped.cache.ttlMs).toBeGreaterThan(EXPORT_DURATION_MS);
+    const cached = await connect({ cache: shipped.cache });
+    const polls = () => env.sandbox.requests.all().filter((entry) => entry.method === "GET" && /^\/v1\/exports\/[^/]+$/.test(entry.path)).length;
+    const before = polls();
+    const updates: Progress[] = [];
+    const result = (await cached.client.callTool(
+      { name: "export_customers", arguments: { status: "active" } },
+      undefined,
+      { onprogress: (progress) => updates.push(progress) },
+    )) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    // A cached status would have held the first answer for the whole TTL: one poll per interval instead.
+    expect(polls() - before).toBeLessThanOrEqual(EXPORT_DURATION_MS / POLL_MS + 1);
+    expect(updates.map((update) => update.progress).at(-1)).toBe(100);
+    expect(new Set(updates.map((update) => update.progress)).size).toBeGreaterThan(2);
+  });
+
   it("cancels the upstream export when the client cancels the call", async () => {
     // After the first poll every sleep lasts until the call is cancelled, as with a slow export, so the
     // cancellation is guaranteed to arrive while the export is still running.
@@ -153,7 +182,9 @@ describe("export_customers", () => {
       },
     };
     const cancelLogs = captureLogs("debug");
-    const client = (await connect({ clock: gated, logger: cancelLogs.logger })).client;
+    // The shipped idempotency window (tests default to none), for the repeats at the end.
+    const limits = { idempotencyWindowMs: shippedConfig().limits.idempotencyWindowMs };
+    const client = (await connect({ clock: gated, logger: cancelLogs.logger, limits })).client;
     const deletesBefore = env.sandbox.requests.count({ method: "DELETE" });
     const controller = new AbortController();
 
@@ -178,6 +209,21 @@ describe("export_customers", () => {
       ),
     );
     expect(cancelLogs.lines().filter((line) => line.level === "error")).toEqual([]);
+
+    // The same call again (same caller, arguments and window, so the same key): not the cancelled export replayed
+    // for the next ten minutes, but one new export; and a repeat of that replays it rather than starting a third.
+    const cancelledId = lastExport().id;
+    const exportsBefore = env.sandbox.store.exports.length;
+    const repeating = (await connect({ limits })).client;
+    const again = await callTool(repeating, "export_customers", {});
+    expect(again.isError).toBeFalsy();
+    expect(again.structuredContent).toMatchObject({ export: { status: "succeeded" }, replayed: false });
+    const restartedId = (again.structuredContent as { export: { id: string } }).export.id;
+    expect(restartedId).not.toBe(cancelledId);
+    expect(env.sandbox.store.exports.length).toBe(exportsBefore + 1);
+    const once = await callTool(repeating, "export_customers", {});
+    expect(once.structuredContent).toMatchObject({ export: { id: restartedId }, replayed: true });
+    expect(env.sandbox.store.exports.length).toBe(exportsBefore + 1);
   });
 
   it("gives up with timeout and cancels the export when it runs longer than the maximum wait", async () => {

@@ -57,6 +57,20 @@ describe("without a valid token", () => {
     }
   });
 
+  it("lets any web page read the metadata (public, no credentials), preflight included", async () => {
+    const url = `${new URL(http.endpoint).origin}/.well-known/oauth-protected-resource/mcp`;
+    const read = await fetch(url, { headers: { Origin: "https://inspector.example.com" } });
+    expect(read.status).toBe(200);
+    expect(read.headers.get("access-control-allow-origin")).toBe("*");
+    const preflight = await fetch(url, {
+      method: "OPTIONS",
+      headers: { Origin: "https://inspector.example.com", "Access-Control-Request-Method": "GET" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("GET");
+  });
+
   it.each([
     ["expired", () => as.sign({ sub: "alice", scope: "customers:read", exp: Math.floor(Date.now() / 1000) - 3_600 }), /expired/],
     ["for another resource", () => as.sign({ sub: "alice", scope: "customers:read", aud: "https://other.test/mcp" }), /another resource/],

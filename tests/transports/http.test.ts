@@ -2,7 +2,8 @@
 // endpoint through the real SDK client and raw requests, its refusals (method, size, JSON, media type, Host,
 // Origin), CORS, narrowing headers, money that needs a person, progress over SSE, readiness and drain.
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import { manualClock } from "../helpers/context.js";
@@ -94,6 +95,17 @@ describe("customer-mcp http, stateless", () => {
     }
   });
 
+  it("answers a near miss of the endpoint with 404 naming it, not with a 405 that points at GET", async () => {
+    const origin = new URL(http.endpoint).origin;
+    for (const path of ["/mcp/", "/MCP", "//mcp", "/mcp.json", "/"]) {
+      const answer = await post(`${origin}${path}`, rpc(1, "ping"));
+      expect(answer, path).toMatchObject({ status: 404, json: { error: "not_found", error_description: expect.stringContaining("POST /mcp") } });
+    }
+    const health = await fetch(`${origin}/healthz`, { method: "POST" });
+    expect(health.status).toBe(405);
+    expect(health.headers.get("allow")).toBe("GET, HEAD");
+  });
+
   it("refuses a body over the limit with 413 without reading it, and says the limit", async () => {
     const big = JSON.stringify(rpc(9, "tools/call", { name: "search_customers", arguments: { query: "x".repeat(1_100_000) } }));
     const answer = await post(http.endpoint, big);
@@ -107,6 +119,29 @@ describe("customer-mcp http, stateless", () => {
     expect(text.status).toBe(415);
     const notRpc = await post(http.endpoint, { hello: "world" });
     expect(notRpc.status).toBe(400);
+  });
+
+  it("refuses what it would have to guess at: batches, non-messages, bytes that are not UTF-8, other charsets", async () => {
+    const sent = env.sandbox.requests.all().length;
+    const note = (id: number, body: string) =>
+      rpc(id, "tools/call", { name: "add_customer_note", arguments: { customer_id: env.sandbox.store.fixtures.demoCustomerId, body } });
+    // Two calls with one id would cancel each other; a batch of 100 listings would answer megabytes to one request.
+    for (const batch of [[note(9, "A"), note(9, "B")], [rpc(1, "ping")], []]) {
+      const answer = await post(http.endpoint, batch);
+      expect(answer).toMatchObject({ status: 400, json: { error: { code: -32600, message: expect.stringContaining("batches are not supported") } } });
+    }
+    for (const notAMessage of ["42", "null", '"ping"', JSON.stringify({ jsonrpc: "2.0", id: null, method: "ping" })]) {
+      expect(await post(http.endpoint, notAMessage)).toMatchObject({ status: 400, json: { error: { code: -32600 } } });
+    }
+    const latin1 = Buffer.concat([Buffer.from(JSON.stringify(note(3, "bad bytes: ")).slice(0, -4)), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}}}')]);
+    expect(await post(http.endpoint, latin1)).toMatchObject({ status: 400, json: { error: { code: -32700, message: expect.stringContaining("UTF-8") } } });
+    for (const contentType of ["application/json; charset=iso-8859-1", "application/json; charset=utf-16"]) {
+      expect((await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Type": contentType })).status).toBe(415);
+    }
+    expect((await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Encoding": "gzip" })).status).toBe(415);
+    expect((await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Type": "application/json; charset=UTF-8" })).status).toBe(200);
+    // Nothing of the above reached the customer API.
+    expect(env.sandbox.requests.all().length).toBe(sent);
   });
 
   it("refuses a Host that does not name the server (DNS rebinding) and an unknown Origin, with 403", async () => {
@@ -274,8 +309,41 @@ describe("slow clients and proxies", () => {
       expect(status).toBe(408);
       // Bounded by the timeout and Node's one-second check, not by the client.
       expect(performance.now() - started).toBeLessThan(5_000);
+      // The log line says what the client got.
+      await vi.waitFor(() => expect(own.logs.lines().find((line) => line.msg === "http request")).toMatchObject({ status: 408 }));
     } finally {
       await own.close();
     }
+  });
+
+  it("answers headers over Node's limit with 431, and stays up", async () => {
+    const answer = await post(http.endpoint, rpc(1, "ping"), { "X-Padding": "x".repeat(20_000) });
+    expect(answer).toMatchObject({ status: 431, json: { error: "request_header_fields_too_large" } });
+    expect((await post(http.endpoint, rpc(2, "ping"))).status).toBe(200);
+  });
+
+  it("never writes an error into an answer already streaming: a bad pipelined request only drops the socket", async () => {
+    const url = new URL(http.endpoint);
+    const id = env.sandbox.store.customers[7]?.id ?? "";
+    env.sandbox.faults.add({ kind: "latency", latencyMs: 300, path: `/v1/customers/${id}`, times: 1 });
+    const call = JSON.stringify(rpc(1, "tools/call", { name: "get_customer", arguments: { customer_id: id }, _meta: { progressToken: "p1" } }));
+    const received = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname);
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        // The SSE answer has begun: now a request Node's parser cannot read, on the same connection.
+        if (chunks.length === 1) socket.write("GARBAGE\r\n\r\n");
+      });
+      socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      socket.on("error", reject);
+      socket.write(
+        `POST /mcp HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n`
+        + `Accept: application/json, text/event-stream\r\nContent-Length: ${Buffer.byteLength(call)}\r\n\r\n${call}`,
+      );
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*content-type: text\/event-stream/i);
+    expect(received).not.toContain("400 Bad Request");
+    expect((await post(http.endpoint, rpc(2, "ping"))).status).toBe(200);
   });
 });

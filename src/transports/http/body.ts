@@ -4,7 +4,10 @@ import type { IncomingMessage } from "node:http";
 
 export type BodyResult =
   | { ok: true; text: string; bytes: number }
-  | { ok: false; reason: "too_large" | "aborted" };
+  | { ok: false; reason: "too_large" | "aborted" | "not_utf8" };
+
+/** Strict: bytes that are not UTF-8 are an error, never replaced with U+FFFD and passed on as if sent. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   const declared = Number(req.headers["content-length"]);
@@ -30,15 +33,34 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.once("end", () => settle({ ok: true, text: Buffer.concat(chunks).toString("utf8"), bytes }));
+    req.once("end", () => {
+      let text: string;
+      try {
+        text = UTF8.decode(Buffer.concat(chunks));
+      } catch {
+        settle({ ok: false, reason: "not_utf8" });
+        return;
+      }
+      settle({ ok: true, text, bytes });
+    });
     req.once("aborted", () => settle({ ok: false, reason: "aborted" }));
     req.once("error", () => settle({ ok: false, reason: "aborted" }));
     req.once("close", () => settle({ ok: false, reason: "aborted" }));
   });
 }
 
-/** `application/json`, with any parameters (`; charset=utf-8`), by media type, never by substring. */
-export function isJsonContentType(value: string | undefined): boolean {
+/**
+ * `application/json`, by media type, never by substring; a `charset` parameter, if any, must be UTF-8 (JSON is
+ * UTF-8, RFC 8259), and no `Content-Encoding` (a compressed body would be read as text).
+ */
+export function isJsonContentType(value: string | undefined, contentEncoding?: string): boolean {
   if (!value) return false;
-  return value.split(";")[0]?.trim().toLowerCase() === "application/json";
+  if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== "identity") return false;
+  const [type, ...parameters] = value.split(";");
+  if (type?.trim().toLowerCase() !== "application/json") return false;
+  return parameters.every((parameter) => {
+    const [name, raw = ""] = parameter.split("=");
+    if (name?.trim().toLowerCase() !== "charset") return true;
+    return ["utf-8", "utf8"].includes(raw.trim().replace(/^"|"$/g, "").toLowerCase());
+  });
 }

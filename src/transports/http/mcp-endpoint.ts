@@ -1,10 +1,11 @@
 // POST /mcp: one stateless Streamable HTTP exchange. In order: the service takes requests (not draining), the
-// Host and Origin are ours, the caller is authenticated, the body is JSON within the size limit, the token
-// covers the tool called (else 403 with the scope to ask for); then a new MCP server for this caller's principal
-// answers on a new transport, as JSON, or as an SSE stream when the call asked for progress. Nothing is kept
-// between requests, so any replica can serve any request.
+// Host and Origin are ours, the caller is authenticated, the body is one JSON-RPC message (UTF-8 JSON, no batch)
+// within the size limit, the token covers the tool called (else 403 with the scope to ask for); then a new MCP
+// server for this caller's principal answers on a new transport, as JSON, or as an SSE stream when the call
+// asked for progress. Nothing is kept between requests, so any replica can serve any request.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
 import type { HttpSettings } from "../../config/http.js";
 import type { AppContext } from "../../context.js";
@@ -61,8 +62,13 @@ export async function handleMcpPost(
   }
   const { identity } = authentication;
   facts.subject = identity.subject;
-  if (!isJsonContentType(req.headers["content-type"])) {
-    sendRpcError(res, 415, JSONRPC_SERVER_ERROR, "Unsupported Media Type: send the JSON-RPC message as Content-Type: application/json.");
+  if (!isJsonContentType(req.headers["content-type"], req.headers["content-encoding"])) {
+    sendRpcError(
+      res,
+      415,
+      JSONRPC_SERVER_ERROR,
+      "Unsupported Media Type: send the JSON-RPC message as Content-Type: application/json (UTF-8), uncompressed.",
+    );
     return;
   }
   const body = await readBody(req, deps.settings.maxBodyBytes);
@@ -70,6 +76,8 @@ export async function handleMcpPost(
     if (body.reason === "too_large") {
       res.setHeader("Connection", "close");
       sendRpcError(res, 413, JSONRPC_SERVER_ERROR, `Request body too large: this server accepts at most ${deps.settings.maxBodyBytes} bytes.`);
+    } else if (body.reason === "not_utf8") {
+      sendRpcError(res, 400, JSONRPC_PARSE_ERROR, "Parse error: the body is not valid UTF-8.");
     }
     return;
   }
@@ -81,8 +89,19 @@ export async function handleMcpPost(
     sendRpcError(res, 400, JSONRPC_PARSE_ERROR, "Parse error: the body is not valid JSON.");
     return;
   }
-  const messages = Array.isArray(message) ? message : [message];
-  facts.rpc = messages.map(methodOf).filter((method): method is string => method !== undefined).slice(0, 10);
+  // One message per request. Batches left MCP in 2025-06-18; answering one would run several calls for one
+  // request (each billed once to the rate limit but answered together), and two with one id would cancel each
+  // other in the SDK's transport.
+  if (Array.isArray(message)) {
+    sendRpcError(res, 400, JSONRPC_INVALID_REQUEST, "Invalid Request: batches are not supported; send one JSON-RPC message per request.");
+    return;
+  }
+  if (!JSONRPCMessageSchema.safeParse(message).success) {
+    sendRpcError(res, 400, JSONRPC_INVALID_REQUEST, "Invalid Request: the body must be one JSON-RPC 2.0 request, notification or response.");
+    return;
+  }
+  const method = methodOf(message);
+  if (method !== undefined) facts.rpc = [method];
 
   const narrowing = narrowingOf(req);
   if (!narrowing.ok) {
@@ -90,7 +109,7 @@ export async function handleMcpPost(
     return;
   }
   const policy = deps.policies.policyFor(identity.scopes, narrowing.value);
-  const missing = missingScopes(messages, deps, identity.scopes, narrowing.value);
+  const missing = missingScopes(message, deps, identity.scopes, narrowing.value);
   if (missing.length > 0) {
     sendJson(res, 403, {
       error: "insufficient_scope",
@@ -111,13 +130,14 @@ export async function handleMcpPost(
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     // JSON unless a call asked for progress: then an SSE stream carries the notifications before the result.
-    enableJsonResponse: !messages.some(wantsProgress),
+    enableJsonResponse: !wantsProgress(message),
   });
   transport.onerror = (error) => deps.log.debug({ err: error, request_id: facts.requestId }, "MCP transport refused a message");
   res.on("close", () => {
     // Closing the server aborts whatever handler is still running (a client that went away cancels its call).
-    void transport.close();
-    void server.close();
+    const closeFailed = (error: unknown) => deps.log.debug({ err: error, request_id: facts.requestId }, "MCP transport did not close cleanly");
+    transport.close().catch(closeFailed);
+    server.close().catch(closeFailed);
   });
   await server.connect(transport);
   await transport.handleRequest(req, res, message);
@@ -140,22 +160,17 @@ function wantsProgress(message: unknown): boolean {
  * its call is refused by the pipeline as permission_denied like any unknown grant.
  */
 function missingScopes(
-  messages: readonly unknown[],
+  message: unknown,
   deps: McpEndpointDeps,
   tokenScopes: readonly Scope[] | undefined,
   narrowing: Narrowing,
 ): Scope[] {
-  if (tokenScopes === undefined) return [];
+  if (tokenScopes === undefined || methodOf(message) !== "tools/call") return [];
   const ceiling = deps.policies.policyFor(undefined, narrowing).grant;
-  const missing = new Set<Scope>();
-  for (const message of messages) {
-    if (methodOf(message) !== "tools/call") continue;
-    const name = (message as { params?: { name?: unknown } }).params?.name;
-    const tool = typeof name === "string" ? deps.catalog.get(name) : undefined;
-    if (!tool || refusalOf(tool.definition, ceiling) !== undefined) continue;
-    for (const scope of tool.definition.access.scopes) if (!tokenScopes.includes(scope)) missing.add(scope);
-  }
-  return [...missing];
+  const name = (message as { params?: { name?: unknown } }).params?.name;
+  const tool = typeof name === "string" ? deps.catalog.get(name) : undefined;
+  if (!tool || refusalOf(tool.definition, ceiling) !== undefined) return [];
+  return tool.definition.access.scopes.filter((scope) => !tokenScopes.includes(scope));
 }
 
 /** X-MCP-Readonly and X-MCP-Toolsets: a client may ask for less than its grant, never for more. */

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { createServer as createNodeServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { resourceMetadataPaths } from "../../auth/index.js";
 import type { HttpSettings } from "../../config/http.js";
 import type { AppContext } from "../../context.js";
 import type { ToolCatalog } from "../../mcp/catalog.js";
@@ -21,10 +22,14 @@ import { JSONRPC_SERVER_ERROR, sendJson, sendRpcError } from "./replies.js";
 import { logWhenDone, type RequestFacts } from "./request-log.js";
 
 export const MCP_PATH = "/mcp";
-const METADATA_PATH = "/.well-known/oauth-protected-resource";
 /** Headers must arrive within this (or the request timeout, when shorter): a slow-headers client holds a socket. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Node's parser and timeout errors → the status answered on the raw socket; anything else is a 400. */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout"],
+  HPE_HEADER_OVERFLOW: [431, "Request Header Fields Too Large"],
+};
 
 export interface HttpServiceOptions {
   readonly ctx: AppContext;
@@ -69,6 +74,10 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     log,
   };
 
+  // RFC 9728's two places: under the resource's path (/.well-known/oauth-protected-resource/mcp) and the root one.
+  const metadataPaths: ReadonlySet<string> = new Set(
+    options.authenticator.metadata ? resourceMetadataPaths(settings.publicUrl.href) : [],
+  );
   const route = async (req: IncomingMessage, res: ServerResponse, facts: RequestFacts): Promise<void> => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === MCP_PATH) {
@@ -97,8 +106,24 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       await handleMcpPost(req, res, endpoint, facts);
       return;
     }
+    const isMetadata = metadataPaths.has(path ?? "");
+    if (!isMetadata && path !== "/healthz" && path !== "/readyz") {
+      // A near miss (/mcp/, /MCP) is told where the endpoint is, rather than which method to use.
+      sendJson(res, 404, { error: "not_found", error_description: `Not found; the MCP endpoint is POST ${MCP_PATH}.` });
+      return;
+    }
+    if (isMetadata) {
+      // Public by design (RFC 9728), so any page may read it: a browser-based client discovers the
+      // authorization server here before it has a token. No credentials are involved, hence "*".
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, { "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS", "Access-Control-Max-Age": "600", Allow: "GET, HEAD, OPTIONS" });
+        res.end();
+        return;
+      }
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
-      sendJson(res, 405, { error: "method_not_allowed" }, { Allow: "GET" });
+      sendJson(res, 405, { error: "method_not_allowed" }, { Allow: "GET, HEAD" });
       return;
     }
     if (path === "/healthz") {
@@ -109,12 +134,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       await sendReadiness(res, readiness, draining);
       return;
     }
-    const metadata = options.authenticator.metadata;
-    if (metadata && (path === METADATA_PATH || path === `${METADATA_PATH}${settings.publicUrl.pathname}`)) {
-      sendJson(res, 200, metadata, { "Cache-Control": "public, max-age=300" });
-      return;
-    }
-    sendJson(res, 404, { error: "not_found" });
+    sendJson(res, 200, options.authenticator.metadata, { "Cache-Control": "public, max-age=300" });
   };
 
   const server = createNodeServer(
@@ -142,14 +162,25 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       });
     },
   );
-  // A malformed request line or headers (400), or a client too slow to send its request (408): answer and drop
-  // the socket, never crash.
+  // A malformed request line or headers (400), headers over Node's 16 KiB (431), or a client too slow to send its
+  // request (408): answer and drop the socket, never crash. The answer is written on the raw socket, so only when
+  // no response has begun on it: bytes in the middle of another answer's body (a pipelined request after an SSE
+  // stream) would corrupt it, and then the socket is only destroyed.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-    const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
-    log.debug({ err: error }, timedOut ? "HTTP request not received in time" : "malformed HTTP request");
-    const status = timedOut ? "408 Request Timeout" : "400 Bad Request";
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    else socket.destroy();
+    const [status, reason] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "Bad Request"];
+    log.debug({ err: error, status }, status === 408 ? "HTTP request not received in time" : "malformed HTTP request");
+    const current = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    if (!socket.writable || current?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    // The request's own log line (if it got that far) says what the client got, not the 200 it was about to.
+    if (current) current.statusCode = status;
+    const body = JSON.stringify({ error: reason.toLowerCase().replaceAll(" ", "_") });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
