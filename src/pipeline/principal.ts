@@ -1,6 +1,6 @@
 // Who is calling. Every call runs for a principal: the subject (a person or an agent identity), the client they
 // use, and the grant that applies to them with the presentation it implies (PII masked or not). The transport
-// creates it: over stdio there is one, from the configuration; over HTTP (later) one per token. Everything
+// creates it: over stdio there is one, from the configuration; over HTTP one per request, from its token. Everything
 // per-caller is keyed by it: idempotency keys, rate-limit buckets, refund ledgers, cached reads.
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config/config.js";
@@ -15,9 +15,12 @@ export interface ClientInfo {
 }
 
 export interface Principal {
-  /** Who: `local` over stdio (CUSTOMER_MCP_SUBJECT overrides it), a token's subject over HTTP. */
+  /**
+   * Who: `local` over stdio (CUSTOMER_MCP_SUBJECT overrides it), a token's subject over HTTP (CUSTOMER_MCP_SUBJECT
+   * again with CUSTOMER_MCP_HTTP_AUTH=none).
+   */
   readonly subject: string;
-  /** The client's name and version from `initialize`, once it has said them. */
+  /** The client's name and version from `initialize`, once it has said them (stdio; always null over HTTP). */
   readonly client: ClientInfo | null;
   /** The organisation the subject belongs to, when the identity provider says (HTTP only; unused over stdio). */
   readonly tenant?: string;

@@ -1,5 +1,5 @@
-// The state that guards writes and money, behind interfaces: one implementation per process now (memory.ts),
-// Redis for several replicas later, both held to the same contract (tests/state/contract.ts). Every key a caller
+// The state that guards writes and money, behind interfaces: one implementation per process (memory.ts), one in
+// Redis for several replicas (redis.ts), both held to the same contract (tests/state/contract.ts). Every key a caller
 // passes already names the principal it belongs to (src/pipeline/principal.ts), so two callers never share an
 // entry: not an idempotency record, a rate-limit bucket or a refund ledger.
 
