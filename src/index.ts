@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// CLI entry: parse flags and environment, build the context, connect stdio. Nothing else lives here.
-// stdout is reserved for JSON-RPC: only --help and --version print to it, before any server exists.
+// CLI entry: flags and environment → config and context, then stdio (serve), the HTTP service (serveHttp), the
+// sandbox or doctor. stdout is reserved for JSON-RPC: only --help and --version print to it, before any server exists.
 import type { Logger } from "pino";
 import { type CustomerApi, createCustomerApi, loadHttpLibrary } from "./api/index.js";
 import {
