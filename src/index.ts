@@ -34,6 +34,8 @@ import { type Authenticator, developmentAuthenticator } from "./transports/http/
 import { readPackageInfo } from "./version.js";
 
 const EXIT_CONFIG = 2;
+/** How long calls stopped at the end of the grace period get to unwind before the process exits. */
+const STOP_SETTLE_MS = 2_000;
 
 async function main(): Promise<void> {
   let command: Command;
@@ -91,7 +93,7 @@ async function runStandaloneSandbox(command: Extract<Command, { kind: "sandbox" 
       await sandbox.close();
       await flushLogger(logger);
     },
-    { watchStdin: false },
+    { watchStdin: false, forced: async () => {} },
   );
 }
 
@@ -198,7 +200,7 @@ async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<v
     async (reason) => {
       logger.info({ reason, in_flight: tracker.inFlight }, "draining: taking no new requests");
       if (!(await service.drain(config.limits.shutdownGraceMs))) {
-        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight");
+        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight: they were stopped");
       }
       await audit.close();
       api.close();
@@ -206,7 +208,13 @@ async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<v
       await backend.sandbox?.close();
       await flushLogger(logger);
     },
-    { watchStdin: false },
+    {
+      watchStdin: false,
+      forced: async () => {
+        audit.interruptOpen();
+        await flushLogger(logger);
+      },
+    },
   );
 }
 
@@ -241,7 +249,10 @@ async function serve(config: Config): Promise<void> {
     async (reason) => {
       logger.info({ reason, in_flight: tracker.inFlight }, "shutting down: taking no new calls");
       if (!(await tracker.drain(config.limits.shutdownGraceMs))) {
-        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight");
+        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight: stopping them");
+        // Stopped as if cancelled, with a moment to unwind (an export is cancelled upstream, the client answered).
+        tracker.stopInFlight();
+        await tracker.drain(STOP_SETTLE_MS);
       }
       // Calls that outlived the grace period still get their record, marked interrupted.
       await audit.close();
@@ -254,7 +265,13 @@ async function serve(config: Config): Promise<void> {
       await backend.sandbox?.close();
       await flushLogger(logger);
     },
-    { watchStdin: true },
+    {
+      watchStdin: true,
+      forced: async () => {
+        audit.interruptOpen();
+        await flushLogger(logger);
+      },
+    },
   );
 }
 
@@ -284,13 +301,17 @@ function auditTrailFor(config: Config, logger: Logger, replica?: string): AuditT
 
 /**
  * Runs `stop` once on SIGINT, SIGTERM or (for the MCP server) stdin closing, which is how a client says it
- * went away; then exits 0. A second signal while stopping exits at once.
+ * went away; then exits 0. A second signal while stopping exits at once, after `forced` (which writes the
+ * records of calls still running: an operator in a hurry still gets the trail).
  */
-function onShutdownSignal(stop: (reason: string) => Promise<void>, options: { watchStdin: boolean }): void {
+function onShutdownSignal(
+  stop: (reason: string) => Promise<void>,
+  options: { watchStdin: boolean; forced: () => Promise<void> },
+): void {
   let stopping = false;
   const handle = (reason: string, isSignal: boolean) => {
     if (stopping) {
-      if (isSignal) process.exit(0);
+      if (isSignal) void options.forced().finally(() => process.exit(0));
       return;
     }
     stopping = true;

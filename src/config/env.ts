@@ -211,7 +211,7 @@ export const VARIABLES = {
         .regex(/^[\x21-\x7e]{1,255}$/, { error: "CUSTOMER_MCP_SUBJECT must be 1-255 visible ASCII characters, such as an email or a user id." })
         .default("local"),
     ),
-    description: "who the stdio session acts for, in audit records and kept state (default local)",
+    description: "who the stdio session acts for, and with CUSTOMER_MCP_HTTP_AUTH=none every HTTP caller, in audit records and kept state (default local)",
   },
   CUSTOMER_MCP_PROFILE: {
     schema: z.preprocess(

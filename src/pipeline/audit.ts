@@ -93,8 +93,10 @@ export interface OpenAuditRecord {
   idempotencyKey: string | null;
   /** Whether the call has sent a write: a call cut off after that ends `unknown`, not `interrupted`. */
   mayHaveWritten: () => boolean;
+  /** What the call has done upstream so far, for a record written at shutdown while it still runs. */
+  facts: () => { upstreamRequestIds?: readonly string[]; cacheHits?: number };
   finish(result: {
-    outcome: "ok" | "error" | "unknown";
+    outcome: AuditRecord["outcome"];
     errorCode?: string;
     upstreamRequestIds?: readonly string[];
     cacheHits?: number;
@@ -224,11 +226,14 @@ export class AuditTrail {
       decision: "allowed",
       idempotencyKey: null,
       mayHaveWritten: () => false,
+      facts: () => ({}),
       finish: (result) => write(result.outcome, result),
     };
     const write = (outcome: AuditRecord["outcome"], result: Parameters<OpenAuditRecord["finish"]>[0] | undefined) => {
       if (written) return;
       written = true;
+      // A finished call says what it did; one interrupted at shutdown, what it had done so far.
+      const facts = result ?? entry.facts();
       this.open.delete(interrupt);
       const record: AuditRecord = {
         ...base,
@@ -236,9 +241,9 @@ export class AuditTrail {
         outcome,
         error_code: result?.errorCode ?? (result === undefined ? "server_shutting_down" : null),
         latency_ms: Math.round((performance.now() - started) * 100) / 100,
-        upstream_request_ids: [...(result?.upstreamRequestIds ?? [])],
+        upstream_request_ids: [...(facts.upstreamRequestIds ?? [])],
         idempotency_key: entry.idempotencyKey,
-        cache_hits: result?.cacheHits ?? 0,
+        cache_hits: facts.cacheHits ?? 0,
       };
       for (const sink of this.sinks) this.deliver(sink, record);
     };

@@ -10,7 +10,9 @@
 //
 // The MCP adapters (src/mcp/) only translate: a request into a CallPlan, an outcome into the wire shape.
 import type { Logger } from "pino";
+import { isApiError } from "../api/errors.js";
 import type { CallScope } from "../api/index.js";
+import { ShuttingDownError } from "../errors.js";
 import { admit, type Admission } from "./admit.js";
 import type { CallMethod, CallTarget, OpenAuditRecord } from "./audit.js";
 import { type ErrorPayload, newIncidentId, toErrorPayload } from "./boundary.js";
@@ -73,11 +75,15 @@ export async function runCall<Args, Result, Shown>(
     principal: auditPrincipal(principal),
   });
   const log = ctx.logger.child({ method: request.method, ...request.target, call_id: id });
-  const call: RunningCall = { id, principal, signal: request.signal, log, record };
+  // The client's cancellation, or shutdown's once its grace period is over: the call unwinds the same way.
+  const stopping = combinedSignal(request.signal, runtime.tracker.stopSignal);
+  const { signal } = stopping;
+  const call: RunningCall = { id, principal, signal, log, record };
   let scope: CallScope | undefined;
   const fail = (error: unknown): CallOutcome<Shown> => {
-    const payload = toErrorPayload(error, log);
-    const outcome = payload.error_code === "outcome_unknown" ? "unknown" : "error";
+    const stopped = stoppedByShutdown(error, request.signal, runtime, scope);
+    const payload = toErrorPayload(stopped.error, log);
+    const outcome = payload.error_code === "outcome_unknown" ? "unknown" : (stopped.outcome ?? "error");
     record.finish({ outcome, errorCode: payload.error_code, ...scopeFacts(scope) });
     return { ok: false, error, payload };
   };
@@ -86,6 +92,7 @@ export async function runCall<Args, Result, Shown>(
   try {
     leave = await admit(runtime, principal, plan.admission, record);
   } catch (error) {
+    stopping.release();
     return fail(error);
   }
   try {
@@ -94,12 +101,13 @@ export async function runCall<Args, Result, Shown>(
       {
         subject: principalKey(principal),
         onBehalfOf: principal.subject,
-        signal: request.signal,
+        signal,
         fresh: plan.fresh?.(args) ?? false,
         timeoutMs: plan.deadlineMs,
         onScope: (callScope) => {
           scope = callScope;
           record.mayHaveWritten = () => callScope.writesSent > 0;
+          record.facts = () => scopeFacts(callScope);
         },
       },
       () => plan.run(args, call),
@@ -111,7 +119,57 @@ export async function runCall<Args, Result, Shown>(
     return fail(error);
   } finally {
     leave();
+    stopping.release();
   }
+}
+
+/**
+ * A signal aborted by either of two, with `release` to unhook it from both: the shutdown signal lives as long as
+ * the process, and a listener per call left on it would add up.
+ */
+function combinedSignal(first: AbortSignal, second: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const sources = [first, second];
+  const abort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  const aborted = sources.find((source) => source.aborted);
+  if (aborted) controller.abort(aborted.reason);
+  else for (const source of sources) source.addEventListener("abort", abort, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const source of sources) source.removeEventListener("abort", abort);
+    },
+  };
+}
+
+/**
+ * A call that shutdown stopped (not its client) ends as server_shutting_down, recorded as `interrupted`; one that
+ * had sent a change says the change may have been made (recorded as `unknown`); an outcome_unknown error stays.
+ */
+function stoppedByShutdown(
+  error: unknown,
+  clientSignal: AbortSignal,
+  runtime: PipelineRuntime,
+  scope: CallScope | undefined,
+): { error: unknown; outcome?: "unknown" | "interrupted" } {
+  if (!runtime.tracker.stopSignal.aborted || clientSignal.aborted) return { error };
+  if (isApiError(error) && error.code === "outcome_unknown") return { error };
+  if ((scope?.writesSent ?? 0) > 0) {
+    return {
+      error: new ShuttingDownError(
+        "The server shut down before this call finished, after it had sent a change to the customer API: "
+        + "whether the change was made is not known.",
+        { nextStep: "Repeat this exact call with the same arguments: a change already made is replayed, not made twice." },
+      ),
+      outcome: "unknown",
+    };
+  }
+  return {
+    error: new ShuttingDownError("The server shut down before this call finished; it changed nothing.", {
+      nextStep: "Call again: another server (or this one, restarted) takes it.",
+    }),
+    outcome: "interrupted",
+  };
 }
 
 function scopeFacts(scope: CallScope | undefined): { upstreamRequestIds?: string[]; cacheHits?: number } {

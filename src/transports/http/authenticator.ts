@@ -12,7 +12,10 @@ export type Authentication =
     readonly status: 400 | 401 | 503;
     /** The WWW-Authenticate header. */
     readonly challenge: string;
-    /** OAuth error code for the body: `invalid_token`, `invalid_request`, `temporarily_unavailable`. */
+    /**
+     * Error code for the body: `invalid_token`, `invalid_request`, `temporarily_unavailable`, or `missing_token`
+     * when no token came (RFC 6750 gives that case no code, so the challenge carries none; the body names it).
+     */
     readonly error: string;
     /** Safe to show and to log: never the token. */
     readonly description: string;
