@@ -3,20 +3,18 @@
 // a claim value the sender chose. What went wrong in detail (a jose message, a failed fetch) is in `detail`,
 // which is for the log only.
 
-export const TOKEN_FAILURES = [
-  "malformed",
-  "expired",
-  "not_yet_valid",
-  "wrong_issuer",
-  "wrong_audience",
-  "wrong_type",
-  "missing_claim",
-  "bad_signature",
-  "unknown_key",
-  "algorithm_not_allowed",
-  "keys_unavailable",
-] as const;
-export type TokenFailure = (typeof TOKEN_FAILURES)[number];
+export type TokenFailure =
+  | "malformed"
+  | "expired"
+  | "not_yet_valid"
+  | "wrong_issuer"
+  | "wrong_audience"
+  | "wrong_type"
+  | "missing_claim"
+  | "bad_signature"
+  | "unknown_key"
+  | "algorithm_not_allowed"
+  | "keys_unavailable";
 
 const DESCRIPTIONS: Record<TokenFailure, string> = {
   malformed: "The access token is not a well-formed JWT, or a claim it carries (sub, scope, scp, client_id, azp, jti, tenant) has the wrong type, length or characters.",

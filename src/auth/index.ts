@@ -10,7 +10,7 @@ export {
   unauthorizedChallenge,
 } from "./challenge.js";
 export type { VerifiedToken } from "./claims.js";
-export { TOKEN_FAILURES, TokenError, type TokenFailure } from "./errors.js";
+export { TokenError, type TokenFailure } from "./errors.js";
 export {
   type ProtectedResourceMetadata,
   protectedResourceMetadata,

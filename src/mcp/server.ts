@@ -2,8 +2,10 @@
 // covers. Together with the other modules of src/mcp/, src/transports/ and index.ts, the only code that imports
 // the MCP SDK. Side-effect free: nothing happens until a transport is connected. What is expensive is per process
 // and passed in (the tool catalog, the app context with its state stores); a server is cheap to make per session.
+import type { ServerOptions as SdkServerOptions } from "@modelcontextprotocol/sdk/server/index.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Implementation } from "@modelcontextprotocol/sdk/types.js";
 import type { AppContext } from "../context.js";
 import { AuditTrail, loggerSink } from "../pipeline/audit.js";
 import type { PipelineRuntime } from "../pipeline/call.js";
@@ -58,10 +60,15 @@ export interface ServerOptions {
 
 /** The SDK's server behind the protocol gate: whatever transport it is connected to, the gate sits in front. */
 class GatedMcpServer extends McpServer {
-  requireInitialize = true;
+  readonly #requireInitialize: boolean;
+
+  constructor(info: Implementation, options: SdkServerOptions, requireInitialize: boolean) {
+    super(info, options);
+    this.#requireInitialize = requireInitialize;
+  }
 
   override connect(transport: Transport): Promise<void> {
-    return super.connect(new ProtocolGate(transport, { requireInitialize: this.requireInitialize }));
+    return super.connect(new ProtocolGate(transport, { requireInitialize: this.#requireInitialize }));
   }
 }
 
@@ -71,8 +78,8 @@ export function createServer(ctx: AppContext, options: ServerOptions = {}): McpS
     { name: "customer-mcp", title: "Customer API", version },
     // logging: warnings and errors reach the client as notifications/message, at the level it sets.
     { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+    options.requireInitialize ?? true,
   );
-  mcp.requireInitialize = options.requireInitialize ?? true;
   options.clientLog?.attach(mcp.server);
   const runtime: PipelineRuntime = {
     ctx,

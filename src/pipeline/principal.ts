@@ -110,14 +110,25 @@ export class PolicyCache {
     const toolsets = narrowing.toolsets
       ? (this.ceiling.toolsets ?? TOOLSETS).filter((toolset) => narrowing.toolsets?.includes(toolset))
       : this.ceiling.toolsets;
+    const narrowedByRequest = {
+      readOnly: !this.ceiling.readOnly && narrowing.readOnly === true,
+      toolsets: narrowing.toolsets !== undefined,
+    };
     const access: AccessSettings = {
       ...granted,
       readOnly: this.ceiling.readOnly || narrowing.readOnly === true,
       ...(toolsets ? { toolsets } : {}),
       // Nobody can be asked to confirm over stateless HTTP (yet): tools that always ask are left out.
       canConfirm: false,
+      narrowedByRequest,
     };
-    const key = JSON.stringify([access.scopes ?? access.profile, access.toolsets ?? null, access.readOnly]);
+    const key = JSON.stringify([
+      access.scopes ?? access.profile,
+      access.toolsets ?? null,
+      access.readOnly,
+      narrowedByRequest.readOnly,
+      narrowedByRequest.toolsets,
+    ]);
     let policy = this.#policies.get(key);
     if (!policy) {
       if (this.#policies.size >= this.maxEntries) this.#policies.clear();

@@ -54,6 +54,11 @@ export interface AccessSettings {
    * ask on every call are then left out.
    */
   canConfirm?: boolean;
+  /**
+   * Set where a request's own headers (X-MCP-Readonly, X-MCP-Toolsets) narrowed read-only mode or the toolsets,
+   * so that a refusal tells the client it asked for less, rather than sending it to an operator.
+   */
+  narrowedByRequest?: { readonly readOnly?: boolean; readonly toolsets?: boolean };
 }
 
 export interface Grant {
@@ -72,13 +77,21 @@ export function grantOf(settings: AccessSettings): Grant {
     scopes,
     has: (scope) => scopes.has(scope),
     refusal(tool) {
-      if (settings.readOnly && !tool.readOnly) return "the server runs in read-only mode";
+      if (settings.readOnly && !tool.readOnly) {
+        return settings.narrowedByRequest?.readOnly
+          ? "this request asked for read-only access (X-MCP-Readonly); send it without that header to use write tools"
+          : "the server runs in read-only mode";
+      }
       if (settings.canConfirm === false && tool.confirmation === "always") {
         return "it needs a person to confirm every call, which this server cannot ask for over HTTP yet";
       }
       const missing = tool.scopes.filter((scope) => !scopes.has(scope));
       if (missing.length > 0) return `it needs the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
-      if (toolsets && !toolsets.has(tool.toolset)) return `its toolset ${tool.toolset} is not enabled`;
+      if (toolsets && !toolsets.has(tool.toolset)) {
+        return settings.narrowedByRequest?.toolsets
+          ? `its toolset ${tool.toolset} is not among those this request asked for (X-MCP-Toolsets)`
+          : `its toolset ${tool.toolset} is not enabled`;
+      }
       if (only && !only.has(tool.name)) return "it is not in the configured tool list";
       if (excluded.has(tool.name)) return "it is excluded by configuration";
       return undefined;

@@ -16,7 +16,7 @@ export interface RedisTuning {
   readonly maxReconnectDelayMs: number;
 }
 
-export const DEFAULT_REDIS_TUNING: RedisTuning = {
+const DEFAULT_REDIS_TUNING: RedisTuning = {
   commandTimeoutMs: 750,
   connectTimeoutMs: 2_000,
   maxReconnectDelayMs: 2_000,

@@ -10,7 +10,7 @@ import { LuaScript } from "./redis-script.js";
 import type { IdempotencyStore } from "./stores.js";
 
 /** The API replays an Idempotency-Key for 24 hours, so knowing a key was done matters for as long. */
-export const DONE_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+const DONE_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long after its end (by the clock) Redis drops a claim: replicas' clocks may differ by a little. */
 const CLAIM_GRACE_MS = 60_000;
 

@@ -12,8 +12,7 @@ import { redisIdempotencyStore } from "./redis-idempotency.js";
 import { redisRateLimitStore } from "./redis-rate-limits.js";
 import type { StateHealth, StateStores } from "./stores.js";
 
-export { connectRedis, DEFAULT_REDIS_TUNING, type RedisTuning } from "./redis-client.js";
-export { DONE_KEY_TTL_MS } from "./redis-idempotency.js";
+export { connectRedis, type RedisTuning } from "./redis-client.js";
 
 export interface RedisStoresOptions {
   /** Starts every key (`customer-mcp:` for example), so deployments sharing one Redis never meet. */

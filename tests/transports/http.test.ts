@@ -44,6 +44,30 @@ function statusWithHost(endpoint: string, host: string): Promise<number> {
   });
 }
 
+/** The same over a raw socket, which can send several Host headers (node:http will not). */
+function statusWithHosts(endpoint: string, hosts: string[]): Promise<number> {
+  const url = new URL(endpoint);
+  const body = JSON.stringify(rpc(1, "ping"));
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let head = "";
+    socket.on("data", (chunk: Buffer) => {
+      head += chunk.toString("latin1");
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(head);
+      if (status) {
+        socket.destroy();
+        resolve(Number(status[1]));
+      }
+    });
+    socket.on("error", reject);
+    socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\n${hosts.map((host) => `Host: ${host}\r\n`).join("")}`
+      + "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
 const errorOf = (result: CallToolResult) => JSON.parse((result.content[0] as { text: string }).text) as {
   error_code: string;
   message: string;
@@ -149,6 +173,8 @@ describe("customer-mcp http, stateless", () => {
     // fetch will not send another Host; node:http will, as a browser resolving a rebound name would.
     expect(await statusWithHost(http.endpoint, "attacker.example.com")).toBe(403);
     expect(await statusWithHost(http.endpoint, new URL(http.endpoint).host)).toBe(200);
+    // Our name first and another second: read one way by a proxy and another here, so refused.
+    expect(await statusWithHosts(http.endpoint, [new URL(http.endpoint).host, "attacker.example.com"])).toBe(403);
     const origin = await post(http.endpoint, rpc(1, "ping"), { Origin: "https://attacker.example.com" });
     expect(origin.status).toBe(403);
     expect(origin.headers.get("access-control-allow-origin")).toBeNull();
@@ -187,6 +213,14 @@ describe("customer-mcp http, stateless", () => {
     expect(await list({ "X-MCP-Readonly": "false" })).toEqual(all);
     const unknown = await post(http.endpoint, rpc(2, "tools/list"), { "X-MCP-Toolsets": "tickets,everything" });
     expect(unknown.status).toBe(400);
+  });
+
+  it("tells a client whose own header left a tool out that it asked for less, not to find an operator", async () => {
+    const note = rpc(3, "tools/call", { name: "add_customer_note", arguments: { customer_id: env.sandbox.store.fixtures.demoCustomerId, body: "x" } });
+    const readOnly = await post(http.endpoint, note, { "X-MCP-Readonly": "true" });
+    expect(JSON.stringify(readOnly.json)).toMatch(/this request asked for read-only access \(X-MCP-Readonly\)/);
+    const tickets = await post(http.endpoint, note, { "X-MCP-Toolsets": "tickets" });
+    expect(JSON.stringify(tickets.json)).toMatch(/not among those this request asked for \(X-MCP-Toolsets\)/);
   });
 
   it("does not offer issue_refund (a person must confirm every refund) and says why when it is called", async () => {

@@ -30,8 +30,6 @@ export interface Credentials {
 }
 
 export interface Authenticator {
-  /** `none` (development, loopback only) or `oauth`. */
-  readonly kind: "none" | "oauth";
   /** Checks the request's credentials. */
   authenticate(credentials: Credentials): Promise<Authentication>;
   /** The WWW-Authenticate header of a 403 for a token that lacks `scopes` (as our scope names). */
@@ -49,7 +47,6 @@ export interface Authenticator {
 export function developmentAuthenticator(subject: string): Authenticator {
   const identity: CallerIdentity = { subject };
   return {
-    kind: "none",
     authenticate: async () => ({ ok: true, identity }),
     insufficientScope: () => "",
     ready: async () => true,

@@ -35,7 +35,6 @@ export function oauthAuthenticator(
   const refuse = (status: 400 | 401 | 503, error: string, description: string, challenge: string): Authentication =>
     ({ ok: false, status, error, description, challenge });
   return {
-    kind: "oauth",
     // Only what the operator can grant is advertised: a client asking for more would get nothing more.
     metadata: protectedResourceMetadata({
       resource: settings.publicUrl.href,

@@ -57,6 +57,9 @@ export class OriginPolicy {
   }
 
   hostAllowed(req: IncomingMessage): boolean {
+    // Two Host headers are a malformed request (RFC 9112 3.2) that a proxy and this server could read differently.
+    const hostHeaders = req.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === "host");
+    if (hostHeaders.length > 1) return false;
     const host = this.hostOf(req);
     return host !== undefined && this.#allowedHosts().has(withoutDefaultPort(host, this.#schemeOf(req)));
   }
