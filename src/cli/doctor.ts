@@ -7,14 +7,27 @@ import { createCustomerApi } from "../api/index.js";
 import type { ApiCredentials, Config } from "../config/config.js";
 import { displayUrl } from "../config/urls.js";
 import { AppError } from "../errors.js";
+import { createLogger } from "../logger.js";
 import { createPolicy } from "../policy/index.js";
 import { compileTool, modelFacing, refusalOf, type ToolListing } from "../mcp/catalog.js";
 import { CHARS_PER_TOKEN } from "../policy/budget.js";
 import { allTools } from "../tools/index.js";
+import { connectBackend } from "./app.js";
 
 export interface DoctorTarget {
   baseUrl: string;
   credentials: ApiCredentials;
+}
+
+/** `customer-mcp doctor`: the checks against the configured backend, on stderr; exits 0 when all passed, else 1. */
+export async function doctorCommand(config: Config): Promise<void> {
+  const logger = createLogger({ level: "silent" });
+  const backend = await connectBackend(config, logger);
+  // The report goes to stderr like every other diagnostic: stdout stays reserved for JSON-RPC (and --help).
+  const print = (line: string) => process.stderr.write(`${line}\n`);
+  const ok = await runDoctor(config, backend, logger, print);
+  await backend.sandbox?.close();
+  process.exit(ok ? 0 : 1);
 }
 
 /** Runs every check, printing one line each; resolves true when all passed. */
