@@ -164,6 +164,10 @@ describe("customer-mcp http, stateless", () => {
       expect((await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Type": contentType })).status).toBe(415);
     }
     expect((await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Encoding": "gzip" })).status).toBe(415);
+    // An unknown protocol version is refused without being quoted back.
+    const version = await post(http.endpoint, rpc(1, "ping"), { "MCP-Protocol-Version": "<script>1</script>" });
+    expect(version).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining("2025-06-18") } } });
+    expect(version.text).not.toContain("script");
     expect((await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Type": "application/json; charset=UTF-8" })).status).toBe(200);
     // Nothing of the above reached the customer API.
     expect(env.sandbox.requests.all().length).toBe(sent);

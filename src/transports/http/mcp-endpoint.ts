@@ -5,7 +5,7 @@
 // asked for progress. Nothing is kept between requests, so any replica can serve any request.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
 import type { HttpSettings } from "../../config/http.js";
 import type { AppContext } from "../../context.js";
@@ -69,6 +69,12 @@ export async function handleMcpPost(
       JSONRPC_SERVER_ERROR,
       "Unsupported Media Type: send the JSON-RPC message as Content-Type: application/json (UTF-8), uncompressed.",
     );
+    return;
+  }
+  // Checked here rather than by the SDK's transport, whose answer quotes the header back.
+  const version = req.headers["mcp-protocol-version"];
+  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) {
+    sendRpcError(res, 400, JSONRPC_SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`);
     return;
   }
   const body = await readBody(req, deps.settings.maxBodyBytes);
