@@ -6,6 +6,7 @@ import type { ServerOptions as SdkServerOptions } from "@modelcontextprotocol/sd
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Implementation } from "@modelcontextprotocol/sdk/types.js";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { AppContext } from "../context.js";
 import { AuditTrail, loggerSink } from "../pipeline/audit.js";
 import type { PipelineRuntime } from "../pipeline/call.js";
@@ -56,6 +57,11 @@ export interface ServerOptions {
    * must not insist on it. Default true (stdio: one long session).
    */
   requireInitialize?: boolean;
+  /**
+   * The JSON Schema validator the SDK checks elicitation answers with. Its default builds a new Ajv per server,
+   * a large share of each request's time where a server is made per request (HTTP): share one there.
+   */
+  schemaValidator?: jsonSchemaValidator;
 }
 
 /** The SDK's server behind the protocol gate: whatever transport it is connected to, the gate sits in front. */
@@ -77,7 +83,11 @@ export function createServer(ctx: AppContext, options: ServerOptions = {}): McpS
   const mcp = new GatedMcpServer(
     { name: "customer-mcp", title: "Customer API", version },
     // logging: warnings and errors reach the client as notifications/message, at the level it sets.
-    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
+    {
+      instructions: SERVER_INSTRUCTIONS,
+      capabilities: { logging: {} },
+      ...(options.schemaValidator ? { jsonSchemaValidator: options.schemaValidator } : {}),
+    },
     options.requireInitialize ?? true,
   );
   options.clientLog?.attach(mcp.server);

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Logger } from "pino";
 import type { HttpSettings } from "../../config/http.js";
 import type { AppContext } from "../../context.js";
@@ -32,6 +33,8 @@ export interface McpEndpointDeps {
   readonly origins: OriginPolicy;
   readonly draining: () => boolean;
   readonly log: Logger;
+  /** One for the process: the SDK's default would build a new Ajv for every request's server. */
+  readonly schemaValidator: jsonSchemaValidator;
 }
 
 export async function handleMcpPost(
@@ -132,6 +135,7 @@ export async function handleMcpPost(
     audit: deps.audit,
     confirmations: "unavailable",
     requireInitialize: false,
+    schemaValidator: deps.schemaValidator,
   });
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,

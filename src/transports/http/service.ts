@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer as createNodeServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { Logger } from "pino";
 import { resourceMetadataPaths } from "../../auth/index.js";
 import type { HttpSettings } from "../../config/http.js";
@@ -74,6 +75,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     origins,
     draining: () => draining,
     log,
+    schemaValidator: new AjvJsonSchemaValidator(),
   };
 
   // RFC 9728's two places: under the resource's path (/.well-known/oauth-protected-resource/mcp) and the root one.
