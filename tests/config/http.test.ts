@@ -47,6 +47,9 @@ describe("customer-mcp http", () => {
       corsOrigins: [],
       trustProxy: false,
       maxBodyBytes: 1_048_576,
+      requestTimeoutMs: 30_000,
+      // Above the 60 s idle timeout of nginx's upstream keep-alive and of AWS load balancers.
+      keepAliveTimeoutMs: 65_000,
     });
     expect(settings.publicUrl.href).toBe(OAUTH.CUSTOMER_MCP_PUBLIC_URL);
     expect(settings.replicaId.length).toBeGreaterThan(0);

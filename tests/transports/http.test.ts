@@ -261,6 +261,8 @@ describe("customer-mcp http, stateless", () => {
     expect((await fetch(`${base}/nowhere`)).status).toBe(404);
     // Without OAuth there is no protected-resource metadata to serve.
     expect((await fetch(`${base}/.well-known/oauth-protected-resource`)).status).toBe(404);
+    // Idle connections outlive a proxy's (60 s), so the proxy is the one that closes them.
+    expect(http.service.server.keepAliveTimeout).toBe(65_000);
   });
 
   it("logs one line per request with its id, never a header value", async () => {
