@@ -391,6 +391,34 @@ describe("slow clients and proxies", () => {
     }
   });
 
+  it("answers Expect: 100-continue only once the body is wanted: a body over the limit is refused first", async () => {
+    const url = new URL(http.endpoint);
+    const body = JSON.stringify(rpc(1, "ping"));
+    /** The first answer to headers that announce `length` bytes; the body follows only after a 100 Continue. */
+    const exchange = (length: number) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname);
+        const proceed = "HTTP/1.1 100 Continue\r\n\r\n";
+        let received = "";
+        socket.on("data", (chunk: Buffer) => {
+          received += chunk.toString("latin1");
+          if (received === proceed) {
+            socket.write(body);
+          } else if (!proceed.startsWith(received)) {
+            socket.destroy();
+            resolve(received);
+          }
+        });
+        socket.on("error", reject);
+        socket.write(
+          `POST /mcp HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n`
+          + `Accept: application/json, text/event-stream\r\nExpect: 100-continue\r\nContent-Length: ${length}\r\n\r\n`,
+        );
+      });
+    expect(await exchange(Buffer.byteLength(body))).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
+    expect(await exchange(2 * 1024 * 1024)).toMatch(/^HTTP\/1\.1 413 /);
+  });
+
   it("answers headers over Node's limit with 431, and stays up", async () => {
     const answer = await post(http.endpoint, rpc(1, "ping"), { "X-Padding": "x".repeat(20_000) });
     expect(answer).toMatchObject({ status: 431, json: { error: "request_header_fields_too_large" } });

@@ -1,6 +1,6 @@
 // Reading a request body with a limit: a client may not make the server buffer more than it allows, and a body
 // that is too large is refused as soon as it is known to be (Content-Length) or seen to be (chunks).
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type BodyResult =
   | { ok: true; text: string; bytes: number }
@@ -9,9 +9,11 @@ export type BodyResult =
 /** Strict: bytes that are not UTF-8 are an error, never replaced with U+FFFD and passed on as if sent. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<BodyResult> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve({ ok: false, reason: "too_large" });
+  // A client that sent `Expect: 100-continue` waits for this before it sends the body (service.ts).
+  if (req.headers.expect?.trim().toLowerCase() === "100-continue" && !res.headersSent) res.writeContinue();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;

@@ -80,7 +80,7 @@ export async function handleMcpPost(
     sendRpcError(res, 400, JSONRPC_SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`);
     return;
   }
-  const body = await readBody(req, deps.settings.maxBodyBytes);
+  const body = await readBody(req, res, deps.settings.maxBodyBytes);
   if (!body.ok) {
     if (body.reason === "too_large") {
       res.setHeader("Connection", "close");

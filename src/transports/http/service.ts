@@ -141,6 +141,21 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
     sendJson(res, 200, options.authenticator.metadata, { "Cache-Control": "public, max-age=300" });
   };
 
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const given = req.headers["x-request-id"];
+    const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader("X-Request-Id", requestId);
+    const facts: RequestFacts = { requestId };
+    // While draining, no connection is kept for another request.
+    if (draining) res.setHeader("Connection", "close");
+    logWhenDone(req, res, facts, log, origins.remoteOf(req));
+    route(req, res, facts).catch((error: unknown) => {
+      const incidentId = newIncidentId();
+      log.error({ err: error, incident_id: incidentId, request_id: requestId }, "HTTP request failed");
+      sendRpcError(res, 500, JSONRPC_SERVER_ERROR, `Internal error (incident ${incidentId}).`);
+    });
+  };
+
   const server = createNodeServer(
     {
       requestTimeout: settings.requestTimeoutMs,
@@ -151,21 +166,12 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       // the proxy may send a request on a socket Node is closing, and a POST it cannot resend fails with 502.
       keepAliveTimeout: settings.keepAliveTimeoutMs,
     },
-    (req, res) => {
-      const given = req.headers["x-request-id"];
-      const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader("X-Request-Id", requestId);
-      const facts: RequestFacts = { requestId };
-      // While draining, no connection is kept for another request.
-      if (draining) res.setHeader("Connection", "close");
-      logWhenDone(req, res, facts, log, origins.remoteOf(req));
-      route(req, res, facts).catch((error: unknown) => {
-        const incidentId = newIncidentId();
-        log.error({ err: error, incident_id: incidentId, request_id: requestId }, "HTTP request failed");
-        sendRpcError(res, 500, JSONRPC_SERVER_ERROR, `Internal error (incident ${incidentId}).`);
-      });
-    },
+    onRequest,
   );
+  // `Expect: 100-continue`: Node would tell the client to send its body before anything is checked. Handled as
+  // any request instead, so a bad token, a draining replica or a declared size over the limit is answered first;
+  // readBody says "continue" only when the body is wanted.
+  server.on("checkContinue", onRequest);
   // A malformed request line or headers (400), headers over Node's 16 KiB (431), or a client too slow to send its
   // request (408): answer and drop the socket, never crash. The answer is written on the raw socket, so only when
   // no response has begun on it: bytes in the middle of another answer's body (a pipelined request after an SSE
