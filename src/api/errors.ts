@@ -41,6 +41,19 @@ export abstract class ApiError extends AppError {
     this.#knownNotApplied = true;
     return this;
   }
+
+  #undone = false;
+
+  /** True when what the call had written was taken back before it ended (an export cancelled upstream). */
+  get undone(): boolean {
+    return this.#undone;
+  }
+
+  /** For a tool that undid its own write before failing: the call then changed nothing. */
+  markUndone(): this {
+    this.#undone = true;
+    return this;
+  }
 }
 
 export class ApiNotFoundError extends ApiError {

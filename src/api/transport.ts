@@ -43,7 +43,8 @@ const HASHED = "sha256:";
 
 /**
  * The contract's X-On-Behalf-Of value: 1-255 visible ASCII characters, one value per subject (two subjects must
- * never be named alike). A visible-ASCII subject without `%` that does not start with `sha256:` is sent as it is.
+ * never be named alike; the contract has no place for a tenant, so an IdP's subjects must be unique per issuer).
+ * A visible-ASCII subject without `%` that does not start with `sha256:` is sent as it is.
  * Any other (an IdP may use any Unicode) is percent-encoded, which always yields a `%` and so never meets a
  * subject sent as it is; one still longer than 255 is sent as `sha256:` and the hex SHA-256 of its UTF-8, which
  * the audit trail's subject can be matched against. Subjects are well-formed Unicode (claims.ts refuses others).

@@ -167,6 +167,8 @@ function toolContext(
       });
       if (call.record.decision === "unconfirmed") call.log.warn("write made without confirmation (unconfirmed writes allowed)");
     } catch (error) {
+      // Shutdown ending the wait is nobody's answer: the decision stays `allowed`, the outcome says interrupted.
+      if (runtime.tracker.stopSignal.aborted && !extra.signal.aborted) throw error;
       call.record.decision = error instanceof ConfirmationRequiredError ? "denied" : "declined";
       throw error;
     }

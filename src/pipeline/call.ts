@@ -80,8 +80,9 @@ export async function runCall<Args, Result, Shown>(
   const { signal } = stopping;
   const call: RunningCall = { id, principal, signal, log, record };
   let scope: CallScope | undefined;
-  const fail = (error: unknown): CallOutcome<Shown> => {
-    const stopped = stoppedByShutdown(error, request.signal, runtime, scope);
+  // `admitted`: a refusal at intake (shutting down, denied) is reported as it is, never as a call shutdown stopped.
+  const fail = (error: unknown, admitted = true): CallOutcome<Shown> => {
+    const stopped = admitted ? stoppedByShutdown(error, request.signal, runtime, scope) : { error };
     const payload = toErrorPayload(stopped.error, log);
     const outcome = payload.error_code === "outcome_unknown" ? "unknown" : (stopped.outcome ?? "error");
     record.finish({ outcome, errorCode: payload.error_code, ...scopeFacts(scope) });
@@ -93,7 +94,7 @@ export async function runCall<Args, Result, Shown>(
     leave = await admit(runtime, principal, plan.admission, record);
   } catch (error) {
     stopping.release();
-    return fail(error);
+    return fail(error, false);
   }
   try {
     const args = plan.parse(request.arguments);
@@ -154,7 +155,7 @@ function stoppedByShutdown(
 ): { error: unknown; outcome?: "unknown" | "interrupted" } {
   if (!runtime.tracker.stopSignal.aborted || clientSignal.aborted) return { error };
   if (isApiError(error) && error.code === "outcome_unknown") return { error };
-  if ((scope?.writesSent ?? 0) > 0) {
+  if ((scope?.writesSent ?? 0) > 0 && !(isApiError(error) && error.undone)) {
     return {
       error: new ShuttingDownError(
         "The server shut down before this call finished, after it had sent a change to the customer API: "

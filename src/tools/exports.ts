@@ -17,9 +17,23 @@ import { defineTool, Replayed } from "./define.js";
 import { ParamSegmentId } from "./params.js";
 
 const TERMINAL: ReadonlySet<Export["status"]> = new Set(["succeeded", "failed", "canceled"]);
-const DEAD: ReadonlySet<Export["status"]> = new Set(["failed", "canceled"]);
 /** How many dead exports a repeat walks past before it reports the last one's end. */
-const MAX_RESTARTS = 5;
+const MAX_RESTARTS = 10;
+
+/** Marks an export this server cancelled (its caller gave up), in the shared state, so a repeat may restart it. */
+const cancelledHere = (exportId: string) => `export-cancelled-by-server:${exportId}`;
+
+/** A dead export a repeat may replace: one that failed upstream, or that this server cancelled, not a person. */
+async function isRestartable(finished: Export, ctx: CallContext): Promise<boolean> {
+  if (finished.status === "failed") return true;
+  if (finished.status !== "canceled") return false;
+  try {
+    return await ctx.state.idempotency.wasDone(cancelledHere(finished.id));
+  } catch {
+    // Without the shared state it cannot be told who cancelled it: leave it cancelled.
+    return false;
+  }
+}
 
 /** The key of the export that follows a dead one: fixed by the call's key and the dead export, and short. */
 function restartKey(callKey: string, deadExportId: string): string {
@@ -64,22 +78,30 @@ export const exportCustomers = defineTool({
     const firstKey = await ctx.idempotencyKey();
     let created = await ctx.api.exports.create({ format, filter }, { idempotencyKey: firstKey });
     let finished = await waitForExport(created.record, ctx);
-    // A repeat of a call whose export died (cancelled when that call gave up, or failed upstream) would replay
-    // the dead export for the whole idempotency window. It starts the next one instead, under a key derived from
-    // the dead export's id: a repeat of this call replays the same chain, so retries never start two exports.
-    for (let restart = 1; created.replayed && DEAD.has(finished.status) && restart <= MAX_RESTARTS; restart++) {
-      ctx.log.info({ export_id: finished.id, status: finished.status }, "export of an earlier call is dead: starting the next");
+    // A repeat of a call whose export died (failed upstream, or cancelled by this server when that call gave up)
+    // would replay the dead export for the whole idempotency window. It starts the next one instead, under a key
+    // derived from the dead export's id: a repeat of this call replays the same chain, so retries never start
+    // two exports. An export someone else cancelled is left cancelled.
+    let restarts = 0;
+    while (created.replayed && restarts < MAX_RESTARTS && (await isRestartable(finished, ctx))) {
+      restarts++;
       created = await ctx.api.exports.create({ format, filter }, { idempotencyKey: restartKey(firstKey, finished.id) });
       finished = await waitForExport(created.record, ctx);
     }
+    if (restarts > 0 && !created.replayed) {
+      ctx.log.info({ export_id: finished.id, dead_exports: restarts }, "started a new export after the earlier call's died");
+    }
+    const anew = "call export_customers again with a new idempotency_key (a repeat of the same call replays this export)";
     if (finished.status === "failed") {
       throw new ApiServerError("backend_error", `The export ${finished.id} failed upstream.`, {
-        nextStep: "Try export_customers again later; if it fails again, tell the user the export service is failing.",
+        nextStep: restarts < MAX_RESTARTS
+          ? "Try export_customers again later; if it fails again, tell the user the export service is failing."
+          : `It failed ${MAX_RESTARTS + 1} times; tell the user the export service is failing, or later ${anew}.`,
       });
     }
     if (finished.status === "canceled") {
       throw new ApiConflictError("conflict", `The export ${finished.id} was cancelled upstream before it finished.`, {
-        nextStep: "Start a new export with export_customers if the file is still needed.",
+        nextStep: `If the file is still needed, ${anew}.`,
       });
     }
     return { export: exportView(finished), resource_uri: exportUri(finished.id), replayed: created.replayed };
@@ -123,9 +145,11 @@ async function waitForExport(initial: Export, ctx: CallContext): Promise<Export>
     } catch (error) {
       // Whether the client cancelled or polling failed, nobody will collect this export: stop it upstream.
       const cancelled = ctx.signal.aborted;
-      await cancelUpstream(current.id, ctx, cancelled ? "client_cancelled" : "poll_failed");
+      const stopped = await cancelUpstream(current.id, ctx, cancelled ? "call_cancelled" : "poll_failed");
       // The clock's sleep rejects with the signal's reason; the boundary should still see `cancelled`.
-      throw cancelled && !isApiError(error) ? apiErrorFromTransport("cancelled", error) : error;
+      const failure = cancelled && !isApiError(error) ? apiErrorFromTransport("cancelled", error) : error;
+      // Cancelled upstream, the export leaves nothing behind: the call ends as one that changed nothing.
+      throw stopped && isApiError(failure) ? failure.markUndone() : failure;
     }
     const progress = Math.round(current.progress * 100);
     if (progress > reported) {
@@ -140,15 +164,24 @@ async function waitForExport(initial: Export, ctx: CallContext): Promise<Export>
  * Cancels with its own signal: the call's signal may already be aborted, and the upstream job would otherwise
  * keep running for nobody. A failed cancel is logged, never thrown, so it cannot hide why the wait ended.
  */
-async function cancelUpstream(exportId: string, ctx: CallContext, reason: string): Promise<void> {
+async function cancelUpstream(exportId: string, ctx: CallContext, reason: string): Promise<boolean> {
+  let canceled: Export;
   try {
-    const canceled = await ctx.api.exports.cancel(exportId, {
+    canceled = await ctx.api.exports.cancel(exportId, {
       signal: AbortSignal.timeout(ctx.config.api.timeoutMs),
     });
-    ctx.log.info({ export_id: exportId, reason, status: canceled.status }, "export cancelled upstream");
   } catch (error) {
     ctx.log.warn({ export_id: exportId, reason, err: error }, "could not cancel the export upstream");
+    return false;
   }
+  ctx.log.info({ export_id: exportId, reason, status: canceled.status }, "export cancelled upstream");
+  try {
+    await ctx.state.idempotency.markDone(cancelledHere(exportId));
+  } catch (error) {
+    // Only costs a restart: a repeat will then report the export cancelled instead of starting the next one.
+    ctx.log.warn({ export_id: exportId, err: error }, "could not record that this server cancelled the export");
+  }
+  return canceled.status === "canceled";
 }
 
 export const exportTools = [exportCustomers];

@@ -2,7 +2,9 @@
 // (form mode). Real SDK client over the in-memory pair, real sandbox; the client's answer is the test's input,
 // and the sandbox's own counters say whether anything was written.
 import type { ElicitRequest } from "@modelcontextprotocol/sdk/types.js";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { type AuditRecord, AuditTrail } from "../../src/pipeline/audit.js";
+import { CallTracker } from "../../src/pipeline/lifecycle.js";
 import { useSandbox } from "../helpers/fixture.js";
 import { accountTools } from "../../src/tools/accounts.js";
 import { transactionTools } from "../../src/tools/transactions.js";
@@ -227,6 +229,32 @@ describe("suspending a customer asks the user to confirm", () => {
     });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     expect(asked).toBe(0);
+    await conn.close();
+  });
+});
+
+describe("a confirmation still open at shutdown", () => {
+  it("ends the call as interrupted, changing nothing, and records no one's decision", async () => {
+    const charge = freshRefundableCharge();
+    const records: AuditRecord[] = [];
+    const audit = new AuditTrail([{ name: "test", write: (record) => void records.push(record), close: async () => {} }]);
+    const tracker = new CallTracker();
+    let asked = false;
+    const ctx = testContext(env.sandbox);
+    // The person never answers: the form is still open when the grace period ends.
+    const conn = await connectInMemory(ctx, { tools, tracker, audit }, {
+      elicitation: () => {
+        asked = true;
+        return new Promise(() => {});
+      },
+    });
+    const before = env.sandbox.store.created.refunds;
+    const call = callTool(conn.client, "issue_refund", { transaction_id: charge.id, reason: "duplicate" });
+    await vi.waitFor(() => expect(asked).toBe(true));
+    tracker.stopInFlight();
+    expect(errorOf(await call)).toMatchObject({ error_code: "server_shutting_down", message: expect.stringContaining("it changed nothing") });
+    expect(records).toEqual([expect.objectContaining({ tool: "issue_refund", decision: "allowed", outcome: "interrupted" })]);
+    expect(env.sandbox.store.created.refunds).toBe(before);
     await conn.close();
   });
 });

@@ -6,6 +6,7 @@ import { useSandbox } from "../helpers/fixture.js";
 import type { Clock } from "../../src/context.js";
 import { exportTools } from "../../src/tools/exports.js";
 import { parseCommand } from "../../src/config/config.js";
+import { memoryStores } from "../../src/state/memory.js";
 import { TOOL_NAMES } from "../../src/tools/index.js";
 import { manualClock, type TestContextOptions, testContext } from "../helpers/context.js";
 import { type CapturedLogs, captureLogs } from "../helpers/logs.js";
@@ -184,7 +185,10 @@ describe("export_customers", () => {
     const cancelLogs = captureLogs("debug");
     // The shipped idempotency window (tests default to none), for the repeats at the end.
     const limits = { idempotencyWindowMs: shippedConfig().limits.idempotencyWindowMs };
-    const client = (await connect({ clock: gated, logger: cancelLogs.logger, limits })).client;
+    // One process's state for the call and its repeats, as in a server (or all replicas, through Redis).
+    const shared = memoryStores(clock.now);
+    const stores = () => shared;
+    const client = (await connect({ clock: gated, logger: cancelLogs.logger, limits, stores })).client;
     const deletesBefore = env.sandbox.requests.count({ method: "DELETE" });
     const controller = new AbortController();
 
@@ -199,7 +203,7 @@ describe("export_customers", () => {
     expect(env.sandbox.store.exportJobs.get(lastExport().id)?.canceledAtMs).not.toBeNull();
     await vi.waitFor(() =>
       expect(cancelLogs.lines()).toContainEqual(
-        expect.objectContaining({ msg: "export cancelled upstream", reason: "client_cancelled" }),
+        expect.objectContaining({ msg: "export cancelled upstream", reason: "call_cancelled" }),
       ),
     );
     // The boundary records the call as cancelled by the caller, not as an unexpected failure.
@@ -214,7 +218,7 @@ describe("export_customers", () => {
     // for the next ten minutes, but one new export; and a repeat of that replays it rather than starting a third.
     const cancelledId = lastExport().id;
     const exportsBefore = env.sandbox.store.exports.length;
-    const repeating = (await connect({ limits })).client;
+    const repeating = (await connect({ limits, stores })).client;
     const again = await callTool(repeating, "export_customers", {});
     expect(again.isError).toBeFalsy();
     expect(again.structuredContent).toMatchObject({ export: { status: "succeeded" }, replayed: false });
@@ -224,6 +228,37 @@ describe("export_customers", () => {
     const once = await callTool(repeating, "export_customers", {});
     expect(once.structuredContent).toMatchObject({ export: { id: restartedId }, replayed: true });
     expect(env.sandbox.store.exports.length).toBe(exportsBefore + 1);
+  });
+
+  it("leaves an export someone else cancelled cancelled: neither the call nor its repeat starts another", async () => {
+    // The second sleep waits until the test has cancelled the export upstream, as a person would.
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let sleeps = 0;
+    const held: Clock = {
+      now: clock.now,
+      async sleep(ms, signal) {
+        if (sleeps++ === 1) await released;
+        return clock.sleep(ms, signal);
+      },
+    };
+    const limits = { idempotencyWindowMs: shippedConfig().limits.idempotencyWindowMs };
+    const shared = memoryStores(clock.now);
+    const client = (await connect({ clock: held, limits, stores: () => shared })).client;
+    const args = { format: "jsonl", status: "suspended" };
+    const call = callTool(client, "export_customers", args);
+    await vi.waitFor(() => expect(sleeps).toBe(2));
+    const deleted = await fetch(`${env.sandbox.url}/v1/exports/${lastExport().id}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${env.sandbox.apiKey}` },
+    });
+    expect(deleted.status).toBe(200);
+    release();
+    const exportsBefore = env.sandbox.store.exports.length;
+    expect(errorOf(await call)).toMatchObject({ error_code: "conflict", next_step: expect.stringMatching(/new idempotency_key/) });
+    const repeat = (await connect({ limits, stores: () => shared })).client;
+    expect(errorOf(await callTool(repeat, "export_customers", args))).toMatchObject({ error_code: "conflict" });
+    expect(env.sandbox.store.exports.length).toBe(exportsBefore);
   });
 
   it("gives up with timeout and cancels the export when it runs longer than the maximum wait", async () => {

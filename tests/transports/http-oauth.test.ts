@@ -69,6 +69,7 @@ describe("without a valid token", () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
     expect(preflight.headers.get("access-control-allow-methods")).toContain("GET");
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/MCP-Protocol-Version/i);
   });
 
   it.each([

@@ -168,6 +168,11 @@ describe("customer-mcp http, stateless", () => {
     const version = await post(http.endpoint, rpc(1, "ping"), { "MCP-Protocol-Version": "<script>1</script>" });
     expect(version).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining("2025-06-18") } } });
     expect(version.text).not.toContain("script");
+    // Except on initialize, where the version is negotiated: a newer client is offered this server's latest.
+    const initialize = rpc(1, "initialize", { protocolVersion: "2099-01-01", capabilities: {}, clientInfo: { name: "t", version: "1" } });
+    const negotiated = await post(http.endpoint, initialize, { "MCP-Protocol-Version": "2099-01-01" });
+    const latest = expect.stringMatching(/^20\d\d-/);
+    expect(negotiated).toMatchObject({ status: 200, json: { result: { protocolVersion: latest } } });
     expect((await post(http.endpoint, JSON.stringify(rpc(1, "ping")), { "Content-Type": "application/json; charset=UTF-8" })).status).toBe(200);
     // Nothing of the above reached the customer API.
     expect(env.sandbox.requests.all().length).toBe(sent);
@@ -347,11 +352,13 @@ describe("calls that outlive the shutdown grace period", () => {
       await vi.waitFor(() => expect(polls).toBeGreaterThan(1));
       expect(await own.service.drain(0)).toBe(false);
       // The client gets its answer on the stream that was open, not a cut connection.
-      expect((await answer).text).toMatch(/"error_code\\?":\\?"server_shutting_down/);
+      const { text } = await answer;
+      expect(text).toMatch(/"error_code\\?":\\?"server_shutting_down/);
+      expect(text).toContain("it changed nothing");
       expect(sandbox.store.exports.at(-1)?.status).toBe("canceled");
       const record = own.records.find((entry) => entry.tool === "export_customers");
-      // It had started an export, so its record does not claim nothing was done (`interrupted`).
-      expect(record).toMatchObject({ outcome: "unknown", error_code: "server_shutting_down" });
+      // The export it had started was cancelled upstream, so the call changed nothing: interrupted, not unknown.
+      expect(record).toMatchObject({ outcome: "interrupted", error_code: "server_shutting_down" });
       expect(record?.upstream_request_ids.length).toBeGreaterThan(1);
     } finally {
       own.ctx.api.close();
@@ -425,28 +432,32 @@ describe("slow clients and proxies", () => {
     expect((await post(http.endpoint, rpc(2, "ping"))).status).toBe(200);
   });
 
-  it("never writes an error into an answer already streaming: a bad pipelined request only drops the socket", async () => {
+  it.each([
+    ["an SSE stream already under way", { progressToken: "p1" }],
+    ["a JSON answer not begun yet", undefined],
+  ])("answers a bad request pipelined behind a good one after the good one's answer, never inside it: %s", async (_, meta) => {
     const url = new URL(http.endpoint);
     const id = env.sandbox.store.customers[7]?.id ?? "";
     env.sandbox.faults.add({ kind: "latency", latencyMs: 300, path: `/v1/customers/${id}`, times: 1 });
-    const call = JSON.stringify(rpc(1, "tools/call", { name: "get_customer", arguments: { customer_id: id }, _meta: { progressToken: "p1" } }));
+    const call = JSON.stringify(rpc(1, "tools/call", { name: "get_customer", arguments: { customer_id: id }, ...(meta ? { _meta: meta } : {}) }));
     const received = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(url.port), url.hostname);
       const chunks: Buffer[] = [];
-      socket.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
-        // The SSE answer has begun: now a request Node's parser cannot read, on the same connection.
-        if (chunks.length === 1) socket.write("GARBAGE\r\n\r\n");
-      });
+      socket.on("data", (chunk: Buffer) => void chunks.push(chunk));
       socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
       socket.on("error", reject);
+      // The call, then at once a request Node's parser cannot read, on the same connection.
       socket.write(
         `POST /mcp HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n`
-        + `Accept: application/json, text/event-stream\r\nContent-Length: ${Buffer.byteLength(call)}\r\n\r\n${call}`,
+        + `Accept: application/json, text/event-stream\r\nContent-Length: ${Buffer.byteLength(call)}\r\n\r\n${call}`
+        + "GARBAGE\r\n\r\n",
       );
     });
-    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*content-type: text\/event-stream/i);
-    expect(received).not.toContain("400 Bad Request");
+    const [first, second] = received.split(/(?=HTTP\/1\.1 400 Bad Request)/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    // The call's whole answer, result included, comes before the 400.
+    expect(first).toContain(`"id":"${id}"`);
+    expect(second).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect((await post(http.endpoint, rpc(2, "ping"))).status).toBe(200);
   });
 });

@@ -74,12 +74,6 @@ export async function handleMcpPost(
     );
     return;
   }
-  // Checked here rather than by the SDK's transport, whose answer quotes the header back.
-  const version = req.headers["mcp-protocol-version"];
-  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) {
-    sendRpcError(res, 400, JSONRPC_SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`);
-    return;
-  }
   const body = await readBody(req, res, deps.settings.maxBodyBytes);
   if (!body.ok) {
     if (body.reason === "too_large") {
@@ -111,6 +105,13 @@ export async function handleMcpPost(
   }
   const method = methodOf(message);
   if (method !== undefined) facts.rpc = [method];
+  // Checked here rather than by the SDK's transport, whose answer quotes the header back. As there, not on
+  // `initialize`, where the version is negotiated (a newer client gets this server's latest in the answer).
+  const version = header(req, "mcp-protocol-version");
+  if (method !== "initialize" && version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+    sendRpcError(res, 400, JSONRPC_SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`);
+    return;
+  }
 
   const narrowing = narrowingOf(req);
   if (!narrowing.ok) {

@@ -121,7 +121,13 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       // authorization server here before it has a token. No credentials are involved, hence "*".
       res.setHeader("Access-Control-Allow-Origin", "*");
       if (req.method === "OPTIONS") {
-        res.writeHead(204, { "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS", "Access-Control-Max-Age": "600", Allow: "GET, HEAD, OPTIONS" });
+        res.writeHead(204, {
+          "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+          // The SDK's discovery sends its protocol version with the request.
+          "Access-Control-Allow-Headers": "MCP-Protocol-Version",
+          "Access-Control-Max-Age": "600",
+          Allow: "GET, HEAD, OPTIONS",
+        });
         res.end();
         return;
       }
@@ -173,24 +179,40 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
   // readBody says "continue" only when the body is wanted.
   server.on("checkContinue", onRequest);
   // A malformed request line or headers (400), headers over Node's 16 KiB (431), or a client too slow to send its
-  // request (408): answer and drop the socket, never crash. The answer is written on the raw socket, so only when
-  // no response has begun on it: bytes in the middle of another answer's body (a pipelined request after an SSE
-  // stream) would corrupt it, and then the socket is only destroyed.
+  // request (408): answer and drop the socket, never crash. The answer is written on the raw socket, so never
+  // into another answer: when the bad request was pipelined behind one whose body has all arrived, that one is
+  // answered first and the error after it; when the current request is the bad one but its answer has begun
+  // (an SSE stream), the socket is only closed.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     const [status, reason] = CLIENT_ERRORS[error.code ?? ""] ?? [400, "Bad Request"];
     log.debug({ err: error, status }, status === 408 ? "HTTP request not received in time" : "malformed HTTP request");
-    const current = (socket as { _httpMessage?: ServerResponse })._httpMessage;
-    if (!socket.writable || current?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    // The request's own log line (if it got that far) says what the client got, not the 200 it was about to.
-    if (current) current.statusCode = status;
     const body = JSON.stringify({ error: reason.toLowerCase().replaceAll(" ", "_") });
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n`
-      + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    const answer = () =>
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n`
+        + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    const current = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    if (!socket.writable) {
+      socket.destroy();
+    } else if (current && !current.writableEnded && current.req.complete) {
+      let finished = false;
+      current.once("finish", () => {
+        finished = true;
+        if (socket.writable) answer();
+        else socket.destroy();
+      });
+      // Closed without finishing (the client went away): nothing more to say on this socket.
+      current.once("close", () => {
+        if (!finished) socket.destroy();
+      });
+    } else if (current?.headersSent) {
+      socket.destroy();
+    } else {
+      // The request's own log line (if it got that far) says what the client got, not the 200 it was about to.
+      if (current) current.statusCode = status;
+      answer();
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
