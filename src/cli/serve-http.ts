@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Command, Config, HttpSettings } from "../config/config.js";
 import { systemClock } from "../context.js";
 import { createLogger, flushLogger } from "../logger.js";
-import { createToolCatalog } from "../mcp/catalog.js";
+import { createToolCatalog, scopesWithoutConfirmation } from "../mcp/catalog.js";
 import { CallTracker } from "../pipeline/lifecycle.js";
 import { allTools } from "../tools/index.js";
 import { type Authenticator, developmentAuthenticator } from "../transports/http/authenticator.js";
@@ -71,5 +71,5 @@ async function authenticatorFor(http: HttpSettings, config: Config, logger: Logg
   }
   // Loaded only with OAuth: jose and the key handling are not needed in development mode.
   const { oauthAuthenticator } = await import("../transports/http/oauth.js");
-  return oauthAuthenticator(http, http.auth, config.access, logger);
+  return oauthAuthenticator(http, http.auth, scopesWithoutConfirmation(config.access, allTools), logger);
 }

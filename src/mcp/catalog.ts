@@ -3,7 +3,7 @@
 // What goes on the wire is snapshotted per tool in tests/__toolsnaps__/.
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { Grant } from "../policy/access.js";
+import { type AccessSettings, type Grant, PROFILES, type Scope } from "../policy/access.js";
 import type { ToolDefinition } from "../tools/define.js";
 
 /** One tools/list entry. */
@@ -152,6 +152,19 @@ export function modelFacing(listing: ToolListing): {
   input_schema: Tool["inputSchema"];
 } {
   return { name: listing.name, description: listing.description, input_schema: listing.inputSchema };
+}
+
+/**
+ * The scopes worth asking a token for where no person can be asked to confirm (HTTP, until approvals land): those
+ * `access` grants, less any that only tools confirming every call need (refunds:write): such a token would get
+ * nothing more. customers:pii, which no tool needs but every view reads, stays.
+ */
+export function scopesWithoutConfirmation(access: AccessSettings, tools: readonly ToolDefinition[]): Scope[] {
+  const granted = access.scopes ?? PROFILES[access.profile];
+  return granted.filter((scope) => {
+    const needing = tools.filter((tool) => tool.access.scopes.includes(scope));
+    return needing.length === 0 || needing.some((tool) => tool.access.confirmation !== "always");
+  });
 }
 
 export interface ToolCatalog {

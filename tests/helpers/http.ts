@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { parseCommand } from "../../src/config/config.js";
 import type { HttpSettings } from "../../src/config/http.js";
 import type { AppContext } from "../../src/context.js";
-import { createToolCatalog } from "../../src/mcp/catalog.js";
+import { createToolCatalog, scopesWithoutConfirmation } from "../../src/mcp/catalog.js";
 import { AuditTrail, type AuditRecord } from "../../src/pipeline/audit.js";
 import { CallTracker } from "../../src/pipeline/lifecycle.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
@@ -97,7 +97,7 @@ export async function startTestHttp(sandbox: Sandbox, options: TestHttpOptions =
 
 function authenticatorFor(settings: HttpSettings, access: AccessSettings, logs: CapturedLogs): Authenticator {
   return settings.auth.kind === "oauth"
-    ? oauthAuthenticator(settings, settings.auth, access, logs.logger)
+    ? oauthAuthenticator(settings, settings.auth, scopesWithoutConfirmation(access, allTools), logs.logger)
     : developmentAuthenticator("local");
 }
 

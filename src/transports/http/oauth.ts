@@ -15,13 +15,14 @@ import {
   unauthorizedChallenge,
 } from "../../auth/index.js";
 import type { HttpAuth, HttpSettings } from "../../config/http.js";
-import { type AccessSettings, PROFILES } from "../../policy/access.js";
+import type { Scope } from "../../policy/access.js";
 import type { Authentication, Authenticator } from "./authenticator.js";
 
 export function oauthAuthenticator(
   settings: HttpSettings,
   auth: Extract<HttpAuth, { kind: "oauth" }>,
-  ceiling: AccessSettings,
+  /** The scopes the protected-resource metadata lists: what the operator grants and HTTP can use. */
+  advertised: readonly Scope[],
   logger: Logger,
 ): Authenticator {
   const log = logger.child({ component: "oauth" });
@@ -35,11 +36,11 @@ export function oauthAuthenticator(
   const refuse = (status: 400 | 401 | 503, error: string, description: string, challenge: string): Authentication =>
     ({ ok: false, status, error, description, challenge });
   return {
-    // Only what the operator can grant is advertised: a client asking for more would get nothing more.
+    // Only what the operator grants and HTTP can use is advertised: a client asking for more would get nothing more.
     metadata: protectedResourceMetadata({
       resource: settings.publicUrl.href,
       issuer: auth.issuer,
-      scopes: ceiling.scopes ?? PROFILES[ceiling.profile],
+      scopes: advertised,
       scopePrefix: auth.scopePrefix,
     }),
     async authenticate(request) {
