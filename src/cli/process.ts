@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import { ConfigurationError } from "../errors.js";
 import { flushLogger } from "../logger.js";
+import type { AuditTrail } from "../pipeline/audit.js";
 import { newIncidentId } from "../pipeline/boundary.js";
 
 const EXIT_CONFIG = 2;
@@ -45,6 +46,12 @@ export function onShutdownSignal(
     process.stdin.once("end", () => handle("stdin closed", false));
     process.stdin.once("close", () => handle("stdin closed", false));
   }
+}
+
+/** A forced stop (a second signal): the records of calls still running, flushed, before the process exits. */
+export async function recordOpenCalls(audit: AuditTrail, logger: Logger): Promise<void> {
+  audit.interruptOpen();
+  await flushLogger(logger);
 }
 
 /**

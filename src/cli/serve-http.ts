@@ -10,7 +10,7 @@ import { allTools } from "../tools/index.js";
 import { type Authenticator, developmentAuthenticator } from "../transports/http/authenticator.js";
 import { readPackageInfo } from "../version.js";
 import { startApp } from "./app.js";
-import { exitOnConfigurationError, onShutdownSignal } from "./process.js";
+import { exitOnConfigurationError, onShutdownSignal, recordOpenCalls } from "./process.js";
 
 export async function serveHttp(command: Extract<Command, { kind: "http" }>): Promise<void> {
   const { config, http } = command;
@@ -54,13 +54,7 @@ export async function serveHttp(command: Extract<Command, { kind: "http" }>): Pr
       await backend.sandbox?.close();
       await flushLogger(logger);
     },
-    {
-      watchStdin: false,
-      forced: async () => {
-        audit.interruptOpen();
-        await flushLogger(logger);
-      },
-    },
+    { watchStdin: false, forced: () => recordOpenCalls(audit, logger) },
   );
 }
 

@@ -12,7 +12,7 @@ import { HardenedStdioServerTransport } from "../transports/stdio.js";
 import { transportErrorLogger } from "../transports/transport-log.js";
 import { readPackageInfo } from "../version.js";
 import { startApp } from "./app.js";
-import { onShutdownSignal, STOP_SETTLE_MS } from "./process.js";
+import { onShutdownSignal, recordOpenCalls, STOP_SETTLE_MS } from "./process.js";
 
 export async function serveStdio(config: Config): Promise<void> {
   const clientLog = new ClientLogMirror();
@@ -52,12 +52,6 @@ export async function serveStdio(config: Config): Promise<void> {
       await backend.sandbox?.close();
       await flushLogger(logger);
     },
-    {
-      watchStdin: true,
-      forced: async () => {
-        audit.interruptOpen();
-        await flushLogger(logger);
-      },
-    },
+    { watchStdin: true, forced: () => recordOpenCalls(audit, logger) },
   );
 }

@@ -116,3 +116,22 @@ export function manualClock(start = Date.parse("2026-11-22T12:00:00Z")): Clock &
     },
   };
 }
+
+/**
+ * `clock` whose first sleep passes and every later one lasts until its signal aborts: a job slower than any
+ * wait, so a cancellation or a shutdown is sure to arrive while it runs. `sleeps()` counts the sleeps begun.
+ */
+export function stallingAfterFirstSleep(clock: Clock): { clock: Clock; sleeps: () => number } {
+  let sleeps = 0;
+  return {
+    sleeps: () => sleeps,
+    clock: {
+      now: clock.now,
+      async sleep(ms, signal) {
+        if (sleeps++ === 0) return clock.sleep(ms, signal);
+        signal?.throwIfAborted();
+        return new Promise<void>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
+      },
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { exportTools } from "../../src/tools/exports.js";
 import { parseCommand } from "../../src/config/config.js";
 import { memoryStores } from "../../src/state/memory.js";
 import { TOOL_NAMES } from "../../src/tools/index.js";
-import { manualClock, type TestContextOptions, testContext } from "../helpers/context.js";
+import { manualClock, stallingAfterFirstSleep, type TestContextOptions, testContext } from "../helpers/context.js";
 import { type CapturedLogs, captureLogs } from "../helpers/logs.js";
 import { type Connected, callTool, connectInMemory, errorOf } from "../helpers/mcp.js";
 
@@ -42,6 +42,17 @@ async function connect(options: TestContextOptions = {}): Promise<Connected> {
   const connection = await connectInMemory(ctx, { tools: exportTools, prompts: [] });
   if (connected) extra.push(connection);
   return connection;
+}
+
+/** export_customers with a progress token: its result and every progress notification it sent. */
+async function exportWithProgress(connection: Connected, args: Record<string, unknown>) {
+  const updates: Progress[] = [];
+  const result = (await connection.client.callTool(
+    { name: "export_customers", arguments: args },
+    undefined,
+    { onprogress: (progress) => updates.push(progress) },
+  )) as CallToolResult;
+  return { result, updates };
 }
 
 /** The configuration customer-mcp runs with when nothing is set. */
@@ -134,12 +145,7 @@ describe("export_customers", () => {
   });
 
   it("reports strictly increasing progress that ends at 100", async () => {
-    const updates: Progress[] = [];
-    const result = (await connected.client.callTool(
-      { name: "export_customers", arguments: { status: "inactive" } },
-      undefined,
-      { onprogress: (progress) => updates.push(progress) },
-    )) as CallToolResult;
+    const { result, updates } = await exportWithProgress(connected, { status: "inactive" });
     expect(result.isError).toBeFalsy();
     const values = updates.map((update) => update.progress);
     expect(values.length).toBeGreaterThan(2);
@@ -155,12 +161,7 @@ describe("export_customers", () => {
     const cached = await connect({ cache: shipped.cache });
     const polls = () => env.sandbox.requests.all().filter((entry) => entry.method === "GET" && /^\/v1\/exports\/[^/]+$/.test(entry.path)).length;
     const before = polls();
-    const updates: Progress[] = [];
-    const result = (await cached.client.callTool(
-      { name: "export_customers", arguments: { status: "active" } },
-      undefined,
-      { onprogress: (progress) => updates.push(progress) },
-    )) as CallToolResult;
+    const { result, updates } = await exportWithProgress(cached, { status: "active" });
     expect(result.isError).toBeFalsy();
     // A cached status would have held the first answer for the whole TTL: one poll per interval instead.
     expect(polls() - before).toBeLessThanOrEqual(EXPORT_DURATION_MS / POLL_MS + 1);
@@ -171,17 +172,7 @@ describe("export_customers", () => {
   it("cancels the upstream export when the client cancels the call", async () => {
     // After the first poll every sleep lasts until the call is cancelled, as with a slow export, so the
     // cancellation is guaranteed to arrive while the export is still running.
-    let polls = 0;
-    const gated: Clock = {
-      now: clock.now,
-      async sleep(ms, signal) {
-        if (polls++ === 0) return clock.sleep(ms, signal);
-        signal?.throwIfAborted();
-        return new Promise<void>((_, reject) => {
-          signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
-        });
-      },
-    };
+    const gated = stallingAfterFirstSleep(clock).clock;
     const cancelLogs = captureLogs("debug");
     // The shipped idempotency window (tests default to none), for the repeats at the end.
     const limits = { idempotencyWindowMs: shippedConfig().limits.idempotencyWindowMs };

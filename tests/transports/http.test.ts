@@ -6,8 +6,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startSandbox } from "../../src/sandbox/index.js";
-import type { Clock } from "../../src/context.js";
-import { manualClock } from "../helpers/context.js";
+import { manualClock, stallingAfterFirstSleep } from "../helpers/context.js";
 import { useSandbox } from "../helpers/fixture.js";
 import { post, rpc, startTestHttp, type TestHttpService } from "../helpers/http.js";
 
@@ -335,21 +334,13 @@ describe("calls that outlive the shutdown grace period", () => {
   it("are stopped as if cancelled: the export cancelled upstream, the client answered, the record complete", async () => {
     const clock = manualClock();
     // After the first poll every sleep lasts until the call is stopped: an export slower than any grace period.
-    let polls = 0;
-    const gated: Clock = {
-      now: clock.now,
-      async sleep(ms, signal) {
-        if (polls++ === 0) return clock.sleep(ms, signal);
-        signal?.throwIfAborted();
-        return new Promise<void>((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
-      },
-    };
+    const { clock: gated, sleeps: polls } = stallingAfterFirstSleep(clock);
     const sandbox = await startSandbox({ seed: 42, clock: clock.now, exportDurationMs: 60_000 });
     const own = await startTestHttp(sandbox, { env: { CUSTOMER_MCP_PROFILE: "admin" }, context: { clock: gated, exportPollMs: 1_000 } });
     try {
       const call = rpc(1, "tools/call", { name: "export_customers", arguments: {}, _meta: { progressToken: "p1" } });
       const answer = post(own.endpoint, call);
-      await vi.waitFor(() => expect(polls).toBeGreaterThan(1));
+      await vi.waitFor(() => expect(polls()).toBeGreaterThan(1));
       expect(await own.service.drain(0)).toBe(false);
       // The client gets its answer on the stream that was open, not a cut connection.
       const { text } = await answer;
