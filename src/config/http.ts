@@ -90,7 +90,9 @@ export function httpSettingsOf(vars: EnvVars, flags: HttpFlags, warnings: string
     auth = {
       kind: "oauth",
       issuer: vars.CUSTOMER_MCP_OAUTH_ISSUER,
-      audience: vars.CUSTOMER_MCP_OAUTH_AUDIENCE ?? vars.CUSTOMER_MCP_PUBLIC_URL,
+      // The public URL as the metadata names it (parsed: `https://H` becomes `https://h/`), so the audience a client
+      // asks its identity provider for, read from the metadata, is the one required here.
+      audience: vars.CUSTOMER_MCP_OAUTH_AUDIENCE ?? new URL(vars.CUSTOMER_MCP_PUBLIC_URL).href,
       ...(vars.CUSTOMER_MCP_OAUTH_JWKS_URL ? { jwksUrl: vars.CUSTOMER_MCP_OAUTH_JWKS_URL } : {}),
       scopePrefix: vars.CUSTOMER_MCP_OAUTH_SCOPE_PREFIX,
     };

@@ -58,6 +58,12 @@ describe("customer-mcp http", () => {
     );
   });
 
+  it("requires the audience the metadata names: the public URL as parsed, not as typed", () => {
+    const { http: settings } = http([], { ...OAUTH, CUSTOMER_MCP_PUBLIC_URL: "https://MCP.example.com:443" });
+    expect(settings.auth).toMatchObject({ audience: "https://mcp.example.com/" });
+    expect(settings.auth.kind === "oauth" && settings.auth.audience).toBe(settings.publicUrl.href);
+  });
+
   it("takes --host and --port over the variables, and the audience and JWKS overrides", () => {
     const { http: settings } = http(["--host", "0.0.0.0", "--port", "9000"], {
       ...OAUTH,
