@@ -106,12 +106,9 @@ const NO_STALE_GROUPS = new Set(["transactions", "refunds"]);
  * invalidate it, and export_customers polls it; a cached status would hold progress still for a whole TTL.
  */
 const UNCACHED_GROUPS = new Set(["exports"]);
-/** Writes to one group change what reads of these groups return. */
+/** Writes to one group change what reads of these groups return; a group not listed changes only its own. */
 const INVALIDATES: Record<string, readonly string[]> = {
   refunds: ["refunds", "transactions", "customers"],
-  tickets: ["tickets"],
-  customers: ["customers"],
-  exports: ["exports"],
 };
 
 /** `/v1/customers/cus_1/notes` → `customers`: the unit for breakers, cache invalidation and stale rules. */
@@ -309,12 +306,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         ...(scope?.onBehalfOf ? { onBehalfOf: scope.onBehalfOf } : {}),
       };
       const deadline = scope?.deadline ?? timing.now() + settings.callTimeoutMs;
-      if (request.method === "GET" && request.responseType !== "text" && !UNCACHED_GROUPS.has(routeGroup(request.path))) {
+      const group = routeGroup(request.path);
+      if (request.method === "GET" && request.responseType !== "text" && !UNCACHED_GROUPS.has(group)) {
         return read(request, scope, deadline);
       }
       if (request.method !== "GET" && scope) scope.writesSent++;
       const result = await send(request, deadline);
-      if (request.method !== "GET") cache.invalidate(INVALIDATES[routeGroup(request.path)] ?? [routeGroup(request.path)]);
+      if (request.method !== "GET") cache.invalidate(INVALIDATES[group] ?? [group]);
       if (result.requestId) scope?.upstreamRequestIds.push(result.requestId);
       noteData(scope, timing.now(), "upstream");
       return result;
