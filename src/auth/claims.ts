@@ -41,7 +41,7 @@ function optionalString(payload: JWTPayload, claim: string): string | undefined 
  * Scope names from `scope` (a space-separated string, RFC 9068 and RFC 8693) or, when it is absent, from `scp`
  * (an array of names, as Okta issues, or a space-separated string, as Entra ID does).
  */
-export function tokenScopes(payload: JWTPayload): string[] {
+function tokenScopes(payload: JWTPayload): string[] {
   const split = (text: string) => text.split(" ").filter((name) => name !== "");
   const { scope, scp } = payload;
   if (scope !== undefined) {

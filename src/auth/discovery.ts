@@ -28,7 +28,7 @@ export interface Discovered {
 }
 
 /** No candidate gave a usable document; `attempts` says, per URL, why (safe to log: URLs and statuses only). */
-export class DiscoveryError extends Error {
+class DiscoveryError extends Error {
   readonly attempts: readonly string[];
 
   constructor(issuer: string, attempts: readonly string[]) {

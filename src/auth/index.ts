@@ -1,7 +1,7 @@
 // The token side of the HTTP transport: verifying access tokens, mapping their scopes, and the RFC 9728 metadata
 // and WWW-Authenticate challenges. Self-contained: it imports no transport and no MCP SDK, and keeps no
 // module-level state (every verifier owns its keys).
-export { type BearerCredentials, type BearerRequest, bearerCredentials, MAX_TOKEN_LENGTH } from "./bearer.js";
+export { type BearerCredentials, type BearerRequest, bearerCredentials } from "./bearer.js";
 export {
   type BearerChallenge,
   type BearerError,
@@ -18,12 +18,5 @@ export {
   resourceMetadataPaths,
   resourceMetadataUrl,
 } from "./metadata.js";
-export { accessForToken, grantedScopes, prefixedScope } from "./scopes.js";
-export {
-  ASYMMETRIC_ALGORITHMS,
-  type AsymmetricAlgorithm,
-  createTokenVerifier,
-  DEFAULT_ALGORITHMS,
-  type TokenVerifier,
-  type TokenVerifierOptions,
-} from "./verifier.js";
+export { grantedScopes } from "./scopes.js";
+export { type AsymmetricAlgorithm, createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from "./verifier.js";

@@ -13,7 +13,7 @@ import { createKeySource } from "./keys.js";
 import { checkFetchUrl } from "./urls.js";
 
 /** Signature algorithms that may be allowed: asymmetric only, so no shared secret and no `none`. */
-export const ASYMMETRIC_ALGORITHMS = [
+const ASYMMETRIC_ALGORITHMS = [
   "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
 ] as const;
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
@@ -22,7 +22,7 @@ export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
  * What identity providers sign access tokens with; the rest must be asked for. Ed25519 is EdDSA under its fully
  * specified name (RFC 9864), which oidc-provider and newer issuers use.
  */
-export const DEFAULT_ALGORITHMS: readonly AsymmetricAlgorithm[] = ["RS256", "PS256", "ES256", "EdDSA", "Ed25519"];
+const DEFAULT_ALGORITHMS: readonly AsymmetricAlgorithm[] = ["RS256", "PS256", "ES256", "EdDSA", "Ed25519"];
 
 export interface TokenVerifierOptions {
   /** The issuer identifier, exactly as the tokens' `iss` and the metadata's `issuer` spell it. */

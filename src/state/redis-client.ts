@@ -28,7 +28,7 @@ export function reconnectDelay(attempt: number, maxMs: number, random: () => num
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export function redisOptions(tuning: RedisTuning): RedisOptions {
+function redisOptions(tuning: RedisTuning): RedisOptions {
   return {
     // Commands sent while disconnected fail at once instead of waiting for a reconnection.
     enableOfflineQueue: false,

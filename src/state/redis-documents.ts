@@ -20,7 +20,7 @@ import { LuaScript } from "./redis-script.js";
 import type { DocumentChange, DocumentStore } from "./stores.js";
 
 /** Conflicts one change may meet before giving up: each one means another replica's change went through. */
-export const MAX_DOCUMENT_ATTEMPTS = 20;
+const MAX_DOCUMENT_ATTEMPTS = 20;
 /** The longest pause after a conflict, in ms: pauses grow 2, 4, 8… up to it, each a random part of it. */
 const MAX_CONFLICT_PAUSE_MS = 32;
 /** How long after its end (by the clock) Redis drops a document. */

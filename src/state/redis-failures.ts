@@ -26,7 +26,7 @@ function safeCause(error: unknown): Error {
 }
 
 /** The refusal of a call whose write or refund needed shared state that did not answer. */
-export function stateUnavailable(error: unknown): StateUnavailableError {
+function stateUnavailable(error: unknown): StateUnavailableError {
   return new StateUnavailableError(
     "This server's shared state (Redis) did not answer, so the call was refused before it changed anything.",
     {

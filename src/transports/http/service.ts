@@ -22,7 +22,7 @@ import { OriginPolicy } from "./origins.js";
 import { JSONRPC_SERVER_ERROR, sendJson, sendRpcError } from "./replies.js";
 import { logWhenDone, type RequestFacts } from "./request-log.js";
 
-export const MCP_PATH = "/mcp";
+const MCP_PATH = "/mcp";
 /** Headers must arrive within this (or the request timeout, when shorter): a slow-headers client holds a socket. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
