@@ -7,8 +7,6 @@ import type { AuditTrail } from "../pipeline/audit.js";
 import { newIncidentId } from "../pipeline/boundary.js";
 
 const EXIT_CONFIG = 2;
-/** How long calls stopped at the end of the grace period get to unwind before the process exits. */
-export const STOP_SETTLE_MS = 2_000;
 
 /** Reports a ConfigurationError (one sentence per problem) and exits 2; rethrows anything else. */
 export function exitOnConfigurationError(error: unknown): never {

@@ -12,7 +12,7 @@ import { HardenedStdioServerTransport } from "../transports/stdio.js";
 import { transportErrorLogger } from "../transports/transport-log.js";
 import { readPackageInfo } from "../version.js";
 import { startApp } from "./app.js";
-import { onShutdownSignal, recordOpenCalls, STOP_SETTLE_MS } from "./process.js";
+import { onShutdownSignal, recordOpenCalls } from "./process.js";
 
 export async function serveStdio(config: Config): Promise<void> {
   const clientLog = new ClientLogMirror();
@@ -35,11 +35,9 @@ export async function serveStdio(config: Config): Promise<void> {
   onShutdownSignal(
     async (reason) => {
       logger.info({ reason, in_flight: tracker.inFlight }, "shutting down: taking no new calls");
-      if (!(await tracker.drain(config.limits.shutdownGraceMs))) {
-        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight: stopping them");
-        // Stopped as if cancelled, with a moment to unwind (an export is cancelled upstream, the client answered).
-        tracker.stopInFlight();
-        await tracker.drain(STOP_SETTLE_MS);
+      // Calls still running after the grace period are stopped as if cancelled, with a moment to unwind.
+      if (!(await tracker.shutdown(config.limits.shutdownGraceMs))) {
+        logger.warn({ in_flight: tracker.inFlight }, "shutdown grace period ended with calls still in flight: they were stopped");
       }
       // Calls that have still not ended get their record, marked interrupted (or unknown after a write).
       await audit.close();

@@ -168,7 +168,7 @@ function toolContext(
       if (call.record.decision === "unconfirmed") call.log.warn("write made without confirmation (unconfirmed writes allowed)");
     } catch (error) {
       // Shutdown ending the wait is nobody's answer: the decision stays `allowed`, the outcome says interrupted.
-      if (runtime.tracker.stopSignal.aborted && !extra.signal.aborted) throw error;
+      if (call.stoppedByShutdown()) throw error;
       call.record.decision = error instanceof ConfirmationRequiredError ? "denied" : "declined";
       throw error;
     }

@@ -3,6 +3,7 @@
 // not record), and the principal has not used up the target's rate limit. A refusal is recorded as `denied`.
 import { AuditUnavailableError, CallRateLimitedError, PolicyDeniedError, ShuttingDownError } from "../errors.js";
 import type { OpenAuditRecord } from "./audit.js";
+import type { CallTicket } from "./lifecycle.js";
 import type { PipelineRuntime } from "./runtime.js";
 import { type Principal, principalKey } from "./principal.js";
 
@@ -17,20 +18,25 @@ export interface Admission {
   readonly bucket: string;
 }
 
-/** Admits the call and returns what ends its stay in the intake, or throws the refusal. */
+/**
+ * Admits the call and returns its ticket (its signal, and what ends its stay in the intake), or throws the
+ * refusal. `signal` is the client's cancellation of the call.
+ */
 export async function admit(
   runtime: PipelineRuntime,
   principal: Principal,
   admission: Admission,
   record: OpenAuditRecord,
-): Promise<() => void> {
+  signal: AbortSignal,
+): Promise<CallTicket> {
   const { ctx, tracker, audit } = runtime;
   const refuse = (error: Error): never => {
     record.decision = "denied";
     throw error;
   };
-  if (!tracker.enter()) {
-    refuse(new ShuttingDownError("The server is shutting down and takes no new calls.", {
+  const ticket = tracker.enter(signal);
+  if (!ticket) {
+    return refuse(new ShuttingDownError("The server is shutting down and takes no new calls.", {
       nextStep: "Call again once the client has restarted the server.",
     }));
   }
@@ -59,8 +65,8 @@ export async function admit(
       }));
     }
   } catch (error) {
-    tracker.leave();
+    ticket.leave();
     throw error;
   }
-  return () => tracker.leave();
+  return ticket;
 }

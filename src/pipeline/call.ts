@@ -14,6 +14,7 @@ import { isApiError } from "../api/errors.js";
 import type { CallScope } from "../api/index.js";
 import { ShuttingDownError } from "../errors.js";
 import { admit, type Admission } from "./admit.js";
+import type { CallTicket } from "./lifecycle.js";
 import type { CallMethod, CallTarget, OpenAuditRecord } from "./audit.js";
 import { type ErrorPayload, newIncidentId, toErrorPayload } from "./boundary.js";
 import { auditPrincipal, type Principal, principalKey } from "./principal.js";
@@ -36,6 +37,8 @@ export interface RunningCall {
   readonly id: string;
   readonly principal: Principal;
   readonly signal: AbortSignal;
+  /** Whether shutdown, not the client, stopped the call (after the grace period). */
+  stoppedByShutdown(): boolean;
   /** Child logger with the method, the target and the call id. */
   readonly log: Logger;
   /** The call's audit record, for the decision and the idempotency key a handler learns. */
@@ -75,27 +78,25 @@ export async function runCall<Args, Result, Shown>(
     principal: auditPrincipal(principal),
   });
   const log = ctx.logger.child({ method: request.method, ...request.target, call_id: id });
-  // The client's cancellation, or shutdown's once its grace period is over: the call unwinds the same way.
-  const stopping = combinedSignal(request.signal, runtime.tracker.stopSignal);
-  const { signal } = stopping;
-  const call: RunningCall = { id, principal, signal, log, record };
   let scope: CallScope | undefined;
-  // `admitted`: a refusal at intake (shutting down, denied) is reported as it is, never as a call shutdown stopped.
-  const fail = (error: unknown, admitted = true): CallOutcome<Shown> => {
-    const stopped = admitted ? stoppedByShutdown(error, request.signal, runtime, scope) : { error };
+  const fail = (error: unknown, ticket?: CallTicket): CallOutcome<Shown> => {
+    const stopped = ticket?.stoppedByShutdown ? shutdownOutcome(error, scope) : { error };
     const payload = toErrorPayload(stopped.error, log);
     const outcome = payload.error_code === "outcome_unknown" ? "unknown" : (stopped.outcome ?? "error");
     record.finish({ outcome, errorCode: payload.error_code, ...scopeFacts(scope) });
     return { ok: false, error, payload };
   };
 
-  let leave: () => void;
+  let ticket: CallTicket;
   try {
-    leave = await admit(runtime, principal, plan.admission, record);
+    ticket = await admit(runtime, principal, plan.admission, record, request.signal);
   } catch (error) {
-    stopping.release();
-    return fail(error, false);
+    // A refusal at intake (shutting down, denied) is reported as it is.
+    return fail(error);
   }
+  // The ticket's signal: the client's cancellation, or shutdown's once its grace period is over.
+  const { signal } = ticket;
+  const call: RunningCall = { id, principal, signal, log, record, stoppedByShutdown: () => ticket.stoppedByShutdown };
   try {
     const args = plan.parse(request.arguments);
     const { value } = await ctx.api.withCall(
@@ -117,43 +118,20 @@ export async function runCall<Args, Result, Shown>(
     record.finish({ outcome: "ok", ...scopeFacts(scope) });
     return { ok: true, value: shown };
   } catch (error) {
-    return fail(error);
+    return fail(error, ticket);
   } finally {
-    leave();
-    stopping.release();
+    ticket.leave();
   }
-}
-
-/**
- * A signal aborted by either of two, with `release` to unhook it from both: the shutdown signal lives as long as
- * the process, and a listener per call left on it would add up.
- */
-function combinedSignal(first: AbortSignal, second: AbortSignal): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  const sources = [first, second];
-  const abort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
-  const aborted = sources.find((source) => source.aborted);
-  if (aborted) controller.abort(aborted.reason);
-  else for (const source of sources) source.addEventListener("abort", abort, { once: true });
-  return {
-    signal: controller.signal,
-    release: () => {
-      for (const source of sources) source.removeEventListener("abort", abort);
-    },
-  };
 }
 
 /**
  * A call that shutdown stopped (not its client) ends as server_shutting_down, recorded as `interrupted`; one that
  * had sent a change says the change may have been made (recorded as `unknown`); an outcome_unknown error stays.
  */
-function stoppedByShutdown(
+function shutdownOutcome(
   error: unknown,
-  clientSignal: AbortSignal,
-  runtime: PipelineRuntime,
   scope: CallScope | undefined,
 ): { error: unknown; outcome?: "unknown" | "interrupted" } {
-  if (!runtime.tracker.stopSignal.aborted || clientSignal.aborted) return { error };
   if (isApiError(error) && error.code === "outcome_unknown") return { error };
   if ((scope?.writesSent ?? 0) > 0 && !(isApiError(error) && error.undone)) {
     return {

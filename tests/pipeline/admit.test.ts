@@ -36,15 +36,17 @@ function rig(options: { callsPerMinute?: number; auditFails?: boolean } = {}) {
   return { runtime, principal, record, heal: () => (failing = false) };
 }
 
+/** A client that never cancels. */
+const NO_CANCEL = new AbortController().signal;
 const read: Admission = { label: "get_customer", write: false, bucket: "tool:get_customer" };
 
 describe("admit", () => {
   it("admits a call, holds its place in the intake until it leaves, and leaves the decision allowed", async () => {
     const { runtime, principal, record } = rig();
     const open = record();
-    const leave = await admit(runtime, principal, read, open);
+    const ticket = await admit(runtime, principal, read, open, NO_CANCEL);
     expect(runtime.tracker.inFlight).toBe(1);
-    leave();
+    ticket.leave();
     expect(runtime.tracker.inFlight).toBe(0);
     expect(open.decision).toBe("allowed");
   });
@@ -53,14 +55,14 @@ describe("admit", () => {
     const { runtime, principal, record } = rig();
     await runtime.tracker.drain(0);
     const open = record();
-    await expect(admit(runtime, principal, read, open)).rejects.toMatchObject({ code: "server_shutting_down" });
+    await expect(admit(runtime, principal, read, open, NO_CANCEL)).rejects.toMatchObject({ code: "server_shutting_down" });
     expect(open.decision).toBe("denied");
   });
 
   it("refuses what the grant does not allow, naming why, and frees the intake", async () => {
     const { runtime, principal, record } = rig();
     const open = record();
-    const refused = admit(runtime, principal, { ...read, refusal: "it needs refunds:write" }, open);
+    const refused = admit(runtime, principal, { ...read, refusal: "it needs refunds:write" }, open, NO_CANCEL);
     await expect(refused).rejects.toMatchObject({ code: "permission_denied", message: /it needs refunds:write/ });
     expect(open.decision).toBe("denied");
     expect(runtime.tracker.inFlight).toBe(0);
@@ -70,18 +72,17 @@ describe("admit", () => {
     const { runtime, principal, record } = rig({ auditFails: true });
     expect(runtime.audit.healthy).toBe(false);
     const write: Admission = { label: "issue_refund", write: true, bucket: "tool:issue_refund" };
-    await expect(admit(runtime, principal, write, record())).rejects.toMatchObject({ code: "audit_unavailable" });
-    const leave = await admit(runtime, principal, read, record());
-    leave();
+    await expect(admit(runtime, principal, write, record(), NO_CANCEL)).rejects.toMatchObject({ code: "audit_unavailable" });
+    (await admit(runtime, principal, read, record(), NO_CANCEL)).leave();
   });
 
   it("refuses a call over the rate limit of its principal and target, with the time to wait", async () => {
     const { runtime, principal, record } = rig({ callsPerMinute: 2 });
-    for (let i = 0; i < 2; i++) (await admit(runtime, principal, read, record()))();
-    const refused = admit(runtime, principal, read, record());
+    for (let i = 0; i < 2; i++) (await admit(runtime, principal, read, record(), NO_CANCEL)).leave();
+    const refused = admit(runtime, principal, read, record(), NO_CANCEL);
     await expect(refused).rejects.toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
     // Another target has a bucket of its own, and so has another principal.
-    (await admit(runtime, principal, { ...read, bucket: "tool:list_segments" }, record()))();
-    (await admit(runtime, { ...principal, subject: "someone-else" }, read, record()))();
+    (await admit(runtime, principal, { ...read, bucket: "tool:list_segments" }, record(), NO_CANCEL)).leave();
+    (await admit(runtime, { ...principal, subject: "someone-else" }, read, record(), NO_CANCEL)).leave();
   });
 });

@@ -26,8 +26,6 @@ const MCP_PATH = "/mcp";
 /** Headers must arrive within this (or the request timeout, when shorter): a slow-headers client holds a socket. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-/** How long calls stopped at the end of the grace period get to unwind before their connections close. */
-const STOP_SETTLE_MS = 2_000;
 /** Node's parser and timeout errors → the status answered on the raw socket; anything else is a 400. */
 const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout"],
@@ -236,13 +234,9 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Htt
       // Still listening, so probes see /readyz turn 503 and new MCP requests get a 503 the client can retry
       // elsewhere; calls already running get the grace period to finish.
       draining = true;
-      const finished = await options.tracker.drain(graceMs);
-      if (!finished) {
-        // Calls still running are stopped as if cancelled, and given a moment to unwind: an export is cancelled
-        // upstream, each client gets its error on its open stream, and each record what the call did.
-        options.tracker.stopInFlight();
-        await options.tracker.drain(STOP_SETTLE_MS);
-      }
+      // Calls still running after the grace period are stopped as if cancelled and given a moment to unwind: an
+      // export is cancelled upstream, each client gets its error on its open stream, and each record what it did.
+      const finished = await options.tracker.shutdown(graceMs);
       // One turn for the last responses to be written before their sockets go.
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => {
