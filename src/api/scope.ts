@@ -3,11 +3,12 @@
 // cancellation signal and deadline, whether to bypass the cache, and what its requests did (oldest data used,
 // whether any of it was stale, cache hits, upstream request ids, writes sent).
 import { AsyncLocalStorage } from "node:async_hooks";
+import { onBehalfOfHeader } from "./transport.js";
 
 export interface CallScope {
   /** Who the call is for (a principal's key): cached reads are kept apart per subject. */
   readonly subject: string;
-  /** Sent upstream as X-On-Behalf-Of with every request of the call. */
+  /** The X-On-Behalf-Of value sent with every request of the call: the subject encoded once, for the call. */
   readonly onBehalfOf: string | undefined;
   /** Aborts every request of the call (the client cancelled, or the connection went away). */
   readonly signal: AbortSignal | undefined;
@@ -46,7 +47,7 @@ export function createCallScopes(): CallScopes {
     async run(options, fn) {
       const scope: CallScope = {
         subject: options.subject,
-        onBehalfOf: options.onBehalfOf,
+        onBehalfOf: options.onBehalfOf === undefined ? undefined : onBehalfOfHeader(options.onBehalfOf),
         signal: options.signal,
         fresh: options.fresh ?? false,
         deadline: options.deadline,

@@ -35,7 +35,10 @@ export interface HttpRequest<T> {
   responseType?: "json" | "text";
   /** Aborts the request and any retry when the tool call is cancelled. */
   signal?: AbortSignal;
-  /** Sent as `X-On-Behalf-Of` (contract v1.1): the person or agent the call is for. Grants nothing upstream. */
+  /**
+   * The `X-On-Behalf-Of` value (contract v1.1), already encoded by onBehalfOfHeader: the person or agent the call
+   * is for. Grants nothing upstream.
+   */
   onBehalfOf?: string;
 }
 
@@ -207,7 +210,7 @@ export function createTransport(options: TransportOptions): Transport {
           "X-Request-Id": callId,
           ...(request.body === undefined ? {} : { "Content-Type": "application/json" }),
           ...(request.idempotencyKey ? { "Idempotency-Key": request.idempotencyKey } : {}),
-          ...(request.onBehalfOf ? { "X-On-Behalf-Of": onBehalfOfHeader(request.onBehalfOf) } : {}),
+          ...(request.onBehalfOf ? { "X-On-Behalf-Of": request.onBehalfOf } : {}),
         },
       });
     } catch (error) {
