@@ -15,7 +15,7 @@ import type { CallContext, ConfirmationRequest } from "../context.js";
 import { ConfirmationRequiredError } from "../errors.js";
 import { newIncidentId, type ErrorPayload, parseArguments } from "../pipeline/boundary.js";
 import { type CallPlan, type PipelineRuntime, runCall, type RunningCall } from "../pipeline/call.js";
-import { auditPrincipal, type Principal, principalKey } from "../pipeline/principal.js";
+import { type Principal, principalKey } from "../pipeline/principal.js";
 import { fitToBudget } from "../policy/budget.js";
 import { RefundLimiter } from "../policy/refund-limits.js";
 import { IdempotencyKeys } from "../state/idempotency.js";
@@ -131,7 +131,7 @@ function unknownTool(runtime: PipelineRuntime, principal: Principal, name: strin
     method: "tools/call",
     target: { tool: name },
     arguments: args,
-    principal: auditPrincipal(principal),
+    principal,
   });
   record.decision = "denied";
   record.finish({ outcome: "error", errorCode: "unknown_tool" });

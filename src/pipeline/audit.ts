@@ -127,6 +127,7 @@ export interface AuditCall {
   method: CallMethod;
   target: CallTarget;
   arguments: unknown;
+  /** Who called: a Principal (src/pipeline/principal.ts) fits; only these fields reach the record. */
   principal: {
     subject: string;
     tenant?: string;

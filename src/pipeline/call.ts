@@ -17,7 +17,7 @@ import { admit, type Admission } from "./admit.js";
 import type { CallTicket } from "./lifecycle.js";
 import type { CallMethod, CallTarget, OpenAuditRecord } from "./audit.js";
 import { type ErrorPayload, newIncidentId, toErrorPayload } from "./boundary.js";
-import { auditPrincipal, type Principal, principalKey } from "./principal.js";
+import { type Principal, principalKey } from "./principal.js";
 import type { PipelineRuntime } from "./runtime.js";
 
 export type { PipelineRuntime } from "./runtime.js";
@@ -75,7 +75,7 @@ export async function runCall<Args, Result, Shown>(
     method: request.method,
     target: request.target,
     arguments: request.arguments,
-    principal: auditPrincipal(principal),
+    principal,
   });
   const log = ctx.logger.child({ method: request.method, ...request.target, call_id: id });
   let scope: CallScope | undefined;

@@ -4,7 +4,6 @@
 // per-caller is keyed by it: idempotency keys, rate-limit buckets, refund ledgers, cached reads.
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config/config.js";
-import type { AuditCall } from "./audit.js";
 import { accessForToken } from "../auth/scopes.js";
 import { type AccessSettings, type Scope, type Toolset, TOOLSETS } from "../policy/access.js";
 import { createPolicy, type Policy } from "../policy/index.js";
@@ -62,17 +61,6 @@ export function principalKey(principal: Pick<Principal, "subject" | "tenant">): 
   const { subject, tenant } = principal;
   if (tenant !== undefined) return `${encodeURIComponent(tenant)}/${encodeURIComponent(subject)}`;
   return /[/%]/.test(subject) ? encodeURIComponent(subject) : subject;
-}
-
-/** The principal as its audit records name it. */
-export function auditPrincipal(principal: Principal): AuditCall["principal"] {
-  return {
-    subject: principal.subject,
-    client: principal.client,
-    ...(principal.tenant ? { tenant: principal.tenant } : {}),
-    ...(principal.clientId ? { clientId: principal.clientId } : {}),
-    ...(principal.tokenId ? { tokenId: principal.tokenId } : {}),
-  };
 }
 
 /** Who a verified token says is calling, and what it grants (src/transports/http/). */
