@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     "  customer-mcp does not: the SDK's default JSON Schema validator builds a new Ajv for every server, so for every",
     "  request in this pattern; customer-mcp shares one per process. Before it did, a CPU profile of a replica under",
     "  this load had Ajv's set-up (addKeyword and its callers) among its busiest functions, and on 2026-12-02 this",
-    "  benchmark measured 0.48-0.64x in five runs; with it shared, 0.70-0.78x in two.",
+    "  benchmark measured 0.48-0.64x in five runs; with it shared, 0.70-0.78x in three.",
     "- **Two replicas on two cores.** The load generator, the sandbox, Redis and the replicas already use both cores",
     "  with one replica, so a second replica adds no CPU: the rate stays about the same, which shows that sharing state",
     "  through Redis costs the replicas nothing noticeable, not that scaling out is free. On a deployment, each",
